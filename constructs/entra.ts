@@ -1,0 +1,44 @@
+// What Entra puts in an access token, as a function of the target app's settings. One model, used by
+// the constructs (to write the receiver's policy), the rules (to check a sender against it) and the tests
+// (to mint realistic tokens). Source: Microsoft identity platform access token claims reference.
+
+export type TokenVersion = 1 | 2;
+
+/** Issuer (`iss`) of an access token issued by `tenantId` in the given token version. */
+export function issuerFor(version: TokenVersion, tenantId: string): string {
+  return version === 2 ? `https://login.microsoftonline.com/${tenantId}/v2.0` : `https://sts.windows.net/${tenantId}/`;
+}
+
+/**
+ * The `aud` claim a caller receives when it requests `requestedAudience` for an app whose client id is
+ * `clientId`: v1 tokens carry the requested string verbatim (identifier URI or client id, trailing
+ * slash included), v2 tokens always carry the client id.
+ */
+export function audClaimFor(version: TokenVersion, requestedAudience: string, clientId: string): string {
+  return version === 2 ? clientId : requestedAudience;
+}
+
+/** The issuer prefixes Logic Apps accepts in an authorization policy. */
+export const ACCEPTED_ISSUER_PREFIXES = ['https://sts.windows.net/', 'https://login.microsoftonline.com/'] as const;
+
+/** Token version an issuer string belongs to, or undefined when it is neither form. */
+export function tokenVersionOfIssuer(issuer: string): TokenVersion | undefined {
+  if (issuer.startsWith('https://sts.windows.net/')) return 1;
+  if (issuer.startsWith('https://login.microsoftonline.com/') && issuer.endsWith('/v2.0')) return 2;
+  return undefined;
+}
+
+/**
+ * Well-known first-party resources that exist in every tenant, so a managed identity can always get a
+ * token for them. Any other audience must be issued by an app registration this project creates, or be
+ * declared external.
+ */
+export const FIRST_PARTY_AUDIENCES = [
+  'https://management.azure.com/',
+  'https://management.azure.com',
+  'https://management.core.windows.net/',
+  'https://vault.azure.net',
+  'https://storage.azure.com/',
+  'https://graph.microsoft.com',
+  'https://graph.microsoft.com/',
+] as const;

@@ -1,0 +1,132 @@
+import { Construct } from 'constructs';
+import { Fn, Token } from 'cdktf';
+import { LogicAppActionCustom } from '@cdktf/provider-azurerm/lib/logic-app-action-custom';
+import { LogicAppTriggerCustom } from '@cdktf/provider-azurerm/lib/logic-app-trigger-custom';
+import { Audience } from './audience';
+import { LIMITS } from '../config/schema';
+import {
+  bearerOnlyRequestTrigger,
+  DEFAULT_TRIGGER_NAME,
+  oauthInvokeUrl,
+  responseAction,
+  toBody,
+} from './workflow-definition';
+import { Workflow, WorkflowProps } from './workflow';
+
+export interface ReceiverWorkflowProps extends WorkflowProps {
+  /** The audience whose tokens this receiver accepts; its issuer and aud claim go into every policy. */
+  readonly audience: Audience;
+  /**
+   * Name of the Request trigger.
+   * @default "manual"
+   */
+  readonly triggerName?: string;
+  /**
+   * Trigger IP ranges admitted besides the allowed callers' outbound addresses.
+   * @default []
+   */
+  readonly extraTriggerIpRanges?: string[];
+}
+
+/** One authorization policy of the receiver's trigger: all claims must match (AND). */
+export interface AuthorizationPolicy {
+  readonly name: string;
+  readonly claims: ReadonlyArray<{ readonly name: string; readonly value: string }>;
+}
+
+/**
+ * A workflow with an HTTP Request trigger that only Entra tokens of its allowed callers can start:
+ * one policy per caller (`iss` + `aud` + `oid`), trigger IPs narrowed to the callers' outbound
+ * addresses, SAS-only calls skipped by the Bearer-only condition, run history closed.
+ */
+export class ReceiverWorkflow extends Workflow {
+  public readonly audience: Audience;
+  public readonly triggerName: string;
+  public readonly trigger: LogicAppTriggerCustom;
+  /** The OAuth URL callers POST to: built from access_endpoint, without `sig`. */
+  public readonly invokeUrl: string;
+  private readonly extraTriggerIpRanges: string[];
+  private readonly allowed: Workflow[] = [];
+  private readonly wired: Workflow[] = [];
+
+  constructor(scope: Construct, id: string, props: ReceiverWorkflowProps) {
+    super(scope, id, props);
+    this.audience = props.audience;
+    this.triggerName = props.triggerName ?? DEFAULT_TRIGGER_NAME;
+    this.extraTriggerIpRanges = props.extraTriggerIpRanges ?? [];
+
+    this.trigger = new LogicAppTriggerCustom(this, 'Trigger', {
+      name: this.triggerName,
+      logicAppId: this.resource.id,
+      body: toBody(bearerOnlyRequestTrigger()),
+    });
+    new LogicAppActionCustom(this, 'Response', {
+      name: 'Response',
+      logicAppId: this.resource.id,
+      body: toBody(responseAction(200, { accepted: true, receiver: props.name, run: "@{workflow()?['run']?['name']}" })),
+      dependsOn: [this.trigger],
+    });
+    this.invokeUrl = oauthInvokeUrl(this.resource.accessEndpoint, this.triggerName);
+    this.renderTriggerAccessControl();
+  }
+
+  /**
+   * Admits `caller`: adds a policy pinned to its identity, admits its outbound addresses, and grants
+   * it the audience's app role so Entra will issue it a token.
+   */
+  public allowCaller(caller: Workflow): void {
+    if (this.allowed.includes(caller)) return;
+    if (this.allowed.length >= LIMITS.policiesPerWorkflow) {
+      throw new Error(
+        `receiver "${this.workflowName}" already has ${LIMITS.policiesPerWorkflow} authorization policies, the Logic Apps limit; ` +
+          `add another receiver for "${caller.workflowName}"`,
+      );
+    }
+    this.allowed.push(caller);
+    this.audience.grantInvoke(caller);
+    this.renderTriggerAccessControl();
+  }
+
+  /** Records that `caller` sends HTTP requests to this receiver (allowed or not). */
+  public registerCaller(caller: Workflow): void {
+    if (!this.wired.includes(caller)) this.wired.push(caller);
+  }
+
+  public get allowedCallers(): readonly Workflow[] {
+    return this.allowed;
+  }
+
+  public get wiredCallers(): readonly Workflow[] {
+    return this.wired;
+  }
+
+  /** The policies as written to access_control.trigger (any one suffices: OR). */
+  public get policies(): AuthorizationPolicy[] {
+    return this.allowed.map((caller) => ({
+      name: `allow-${caller.workflowName}`,
+      claims: [
+        { name: 'iss', value: this.audience.issuer },
+        { name: 'aud', value: this.audience.audClaim },
+        { name: 'oid', value: caller.principalId },
+      ],
+    }));
+  }
+
+  /**
+   * Allowed callers' outbound addresses as /32 plus the configured ranges. Never left empty by
+   * accident: azurerm sends [] for a trigger block without ranges, which means "only other Logic Apps"
+   * and refuses every HTTP-action caller with 401.
+   */
+  public get triggerIpRanges(): string[] {
+    if (this.allowed.length === 0) return [...this.extraTriggerIpRanges];
+    const callerRanges = this.allowed.map((caller) => Fn.formatlist('%s/32', [Token.asAny(caller.outboundIpAddresses)]));
+    return Fn.distinct(Fn.concat([...callerRanges, this.extraTriggerIpRanges]));
+  }
+
+  private renderTriggerAccessControl(): void {
+    this.setTriggerAccessControl({
+      allowedCallerIpAddressRange: this.triggerIpRanges,
+      openAuthenticationPolicy: this.policies.map((policy) => ({ name: policy.name, claim: [...policy.claims] })),
+    });
+  }
+}

@@ -1,0 +1,82 @@
+import { Construct } from 'constructs';
+import { LogicAppActionCustom } from '@cdktf/provider-azurerm/lib/logic-app-action-custom';
+import { LogicAppTriggerRecurrence } from '@cdktf/provider-azurerm/lib/logic-app-trigger-recurrence';
+import { Audience } from './audience';
+import { ReceiverWorkflow } from './receiver-workflow';
+import { managedIdentityAuthentication, secureHttpAction, toBody } from './workflow-definition';
+import { Workflow, WorkflowProps } from './workflow';
+import { markExternalAudience } from './annotations';
+
+export type RecurrenceFrequency = 'Second' | 'Minute' | 'Hour' | 'Day' | 'Week' | 'Month';
+
+export interface SenderWorkflowProps extends WorkflowProps {
+  /**
+   * How often the sender calls.
+   * @default { frequency: "Day", interval: 1 }
+   */
+  readonly recurrence?: { readonly frequency: RecurrenceFrequency; readonly interval: number };
+}
+
+/** An audience no Audience construct of this app issues, declared on purpose (e.g. a first-party API). */
+export class ExternalAudience {
+  constructor(
+    /** The audience string requested. */
+    public readonly audience: string,
+    /** Why calling with this audience is intended; shown in the security report. */
+    public readonly reason: string,
+  ) {}
+}
+
+export interface CallReceiverOptions {
+  /**
+   * Audience to request. Anything but the receiver's own audience is refused at run time
+   * (MisMatchingOAuthClaims): use it only for a probe.
+   * @default the receiver's audience
+   */
+  readonly audience?: Audience | ExternalAudience;
+}
+
+/** A workflow that calls receivers on a schedule with its system-assigned identity's token. */
+export class SenderWorkflow extends Workflow {
+  public readonly schedule: LogicAppTriggerRecurrence;
+  private readonly calls = new Map<ReceiverWorkflow, LogicAppActionCustom>();
+
+  constructor(scope: Construct, id: string, props: SenderWorkflowProps) {
+    super(scope, id, props);
+    const recurrence = props.recurrence ?? { frequency: 'Day', interval: 1 };
+    this.schedule = new LogicAppTriggerRecurrence(this, 'Schedule', {
+      name: 'Recurrence',
+      logicAppId: this.resource.id,
+      frequency: recurrence.frequency,
+      interval: recurrence.interval,
+    });
+  }
+
+  /**
+   * Adds an HTTP action that POSTs to the receiver's OAuth URL with a managed-identity token for the
+   * receiver's audience (one source: the audience construct), with secure inputs and outputs.
+   */
+  public callReceiver(receiver: ReceiverWorkflow, options: CallReceiverOptions = {}): LogicAppActionCustom {
+    const existing = this.calls.get(receiver);
+    if (existing) return existing;
+    const audience = options.audience ?? receiver.audience;
+    const action = new LogicAppActionCustom(this, `Call-${receiver.node.id}`, {
+      name: `Call_${receiver.workflowName.replace(/[^A-Za-z0-9_]/g, '_')}`,
+      logicAppId: this.resource.id,
+      body: toBody(
+        secureHttpAction({
+          method: 'POST',
+          uri: receiver.invokeUrl,
+          headers: { 'Content-Type': 'application/json' },
+          body: { sender: this.workflowName },
+          authentication: managedIdentityAuthentication(audience.audience),
+        }),
+      ),
+      dependsOn: [this.schedule],
+    });
+    if (audience instanceof ExternalAudience) markExternalAudience(action, audience.audience, audience.reason);
+    receiver.registerCaller(this);
+    this.calls.set(receiver, action);
+    return action;
+  }
+}

@@ -1,0 +1,71 @@
+import { Construct } from 'constructs';
+import { LogicAppWorkflow, LogicAppWorkflowAccessControlTrigger } from '@cdktf/provider-azurerm/lib/logic-app-workflow';
+import { MonitorDiagnosticSetting } from '@cdktf/provider-azurerm/lib/monitor-diagnostic-setting';
+import { IPrincipal } from './audience';
+
+export interface WorkflowProps {
+  /** Workflow name (`^[-()_.A-Za-z0-9]{1,80}$`). */
+  readonly name: string;
+  readonly resourceGroupName: string;
+  readonly location: string;
+  /** @default {} */
+  readonly tags?: Record<string, string>;
+  /**
+   * Who may read run inputs and outputs (access_control.content).
+   * @default ["0.0.0.0-0.0.0.0"] (nobody)
+   */
+  readonly runHistoryIpRanges?: string[];
+  /**
+   * Log Analytics workspace for the workflow's runtime logs and metrics.
+   * @default no diagnostic setting
+   */
+  readonly logAnalyticsWorkspaceId?: string;
+  /**
+   * Set prevent_destroy: a recreated workflow gets a new identity, which breaks every policy pinned to it.
+   * @default false
+   */
+  readonly protect?: boolean;
+}
+
+/** A Consumption Logic App with a system-assigned identity and locked-down run history. */
+export abstract class Workflow extends Construct implements IPrincipal {
+  public readonly resource: LogicAppWorkflow;
+  public readonly workflowName: string;
+  /** Object id of the system-assigned identity: the `oid` of its tokens. */
+  public readonly principalId: string;
+  /** Outbound addresses of the workflow runtime (shared by all Logic Apps of the region). */
+  public readonly outboundIpAddresses: string[];
+  protected readonly runHistoryIpRanges: string[];
+
+  protected constructor(scope: Construct, id: string, props: WorkflowProps) {
+    super(scope, id);
+    this.workflowName = props.name;
+    this.runHistoryIpRanges = props.runHistoryIpRanges ?? ['0.0.0.0-0.0.0.0'];
+    this.resource = new LogicAppWorkflow(this, 'Resource', {
+      name: props.name,
+      resourceGroupName: props.resourceGroupName,
+      location: props.location,
+      tags: props.tags,
+      identity: { type: 'SystemAssigned' },
+      accessControl: { content: { allowedCallerIpAddressRange: this.runHistoryIpRanges } },
+      lifecycle: props.protect ? { preventDestroy: true } : undefined,
+    });
+    this.principalId = this.resource.identity.principalId;
+    this.outboundIpAddresses = this.resource.workflowOutboundIpAddresses;
+
+    if (props.logAnalyticsWorkspaceId) {
+      new MonitorDiagnosticSetting(this, 'Diagnostics', {
+        name: 'logic-apps-oauth',
+        targetResourceId: this.resource.id,
+        logAnalyticsWorkspaceId: props.logAnalyticsWorkspaceId,
+        enabledLog: [{ category: 'WorkflowRuntime' }],
+        enabledMetric: [{ category: 'AllMetrics' }],
+      });
+    }
+  }
+
+  /** Sets the trigger section of access control; run-history protection stays as configured. */
+  protected setTriggerAccessControl(trigger: LogicAppWorkflowAccessControlTrigger): void {
+    this.resource.putAccessControl({ content: { allowedCallerIpAddressRange: this.runHistoryIpRanges }, trigger });
+  }
+}
