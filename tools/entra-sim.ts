@@ -1,0 +1,157 @@
+// A simulated deployment of a synthesized stack: every Terraform reference gets a deterministic fake
+// value (tenant ids per azuread provider, client ids, principal ids, endpoints), and Entra's token
+// issuance is modelled from the app registrations in the stack. Rules and tests use it to answer "what
+// token would this caller get, and would the receiver accept it?" without Azure.
+import { createHash } from 'node:crypto';
+import { audClaimFor, FIRST_PARTY_AUDIENCES, issuerFor, TokenVersion } from '../constructs/entra';
+import { AppModel, appForAudience, CallModel, Json, referencesIn, StackModel } from './synth-model';
+import { TokenClaims } from './token-eval';
+
+export type Bindings = Record<string, string>;
+
+function fakeUuid(seed: string): string {
+  const h = createHash('sha256').update(seed).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** The provider alias a resource uses ("azuread" for the default one). */
+export function providerOf(config: Json, fallback: string): string {
+  return typeof config?.provider === 'string' ? config.provider : fallback;
+}
+
+/** Fake tenant id of an azuread provider (by alias); the default provider is the Logic Apps' tenant. */
+export function simulatedTenant(provider: string): string {
+  return fakeUuid(`tenant:${provider}`);
+}
+
+function collectStrings(value: Json, out: string[]): void {
+  if (typeof value === 'string') out.push(value);
+  else if (Array.isArray(value)) value.forEach((v) => collectStrings(v, out));
+  else if (value && typeof value === 'object') Object.values(value).forEach((v) => collectStrings(v, out));
+}
+
+/** Deterministic fake values for every simple reference (`${type.name.attr}`) in the stack. */
+export function simulatedBindings(model: StackModel): Bindings {
+  const strings: string[] = [];
+  collectStrings(model.json.resource ?? {}, strings);
+  collectStrings(model.json.output ?? {}, strings);
+  const bindings: Bindings = {};
+  for (const s of strings) {
+    for (const ref of referencesIn(s)) {
+      if (ref.expression.includes('(') || bindings[ref.expression] !== undefined) continue;
+      bindings[ref.expression] = fakeValue(model, ref.address, ref.attribute, ref.expression);
+    }
+  }
+  return bindings;
+}
+
+function fakeValue(model: StackModel, address: string, attribute: string, expression: string): string {
+  if (attribute === 'tenant_id' && address.startsWith('data.')) {
+    return simulatedTenant(providerOf(model.byAddress.get(address)?.config, 'azuread'));
+  }
+  if (attribute === 'access_endpoint') {
+    const h = createHash('sha256').update(address).digest('hex').slice(0, 32);
+    return `https://prod-00.westeurope.logic.azure.com:443/workflows/${h}`;
+  }
+  if (/(^|\.)(client_id|object_id|principal_id|id|application_id)$/.test(attribute) || attribute.endsWith('principal_id')) {
+    return fakeUuid(expression);
+  }
+  return `sim-${createHash('sha256').update(expression).digest('hex').slice(0, 12)}`;
+}
+
+export function bind(value: string, bindings: Bindings): string {
+  return value.replace(/\$\{([^}]+)\}/g, (whole, expr: string) => bindings[expr.trim()] ?? whole);
+}
+
+export type IssueResult =
+  | { readonly issued: true; readonly claims: TokenClaims; readonly app?: AppModel; readonly tokenVersion: TokenVersion }
+  | {
+      readonly issued: false;
+      readonly error: 'AudienceNotFound' | 'AppRoleAssignmentRequired' | 'CrossTenantManagedIdentity' | 'NoManagedIdentity';
+      readonly message: string;
+    };
+
+/** The client id Entra reports (`appid`/`azp`) for a workflow's system identity. */
+export function simulatedIdentityClientId(principalIdRef: string): string {
+  return fakeUuid(`appid:${principalIdRef}`);
+}
+
+/**
+ * What Entra answers when `call`'s workflow asks for a token with its system identity.
+ * `external` audiences (first-party APIs, or declared external) are issued as v1 tokens with the
+ * requested string as `aud`.
+ */
+export function issueManagedIdentityToken(model: StackModel, call: CallModel, bindings: Bindings): IssueResult {
+  if (!call.caller.hasSystemIdentity) {
+    return { issued: false, error: 'NoManagedIdentity', message: `${call.caller.workflowName} has no system-assigned identity` };
+  }
+  const requested = call.requestedAudience ?? '';
+  const callerTenant = simulatedTenant('azuread');
+  const oid = bind(`\${${call.caller.principalIdRef}}`, bindings);
+  const base = { oid, sub: oid, tid: callerTenant, iat: 1700000000, nbf: 1700000000, exp: 1700086400 };
+  const app = appForAudience(model, requested);
+  if (!app) {
+    const external = call.action.annotations.externalAudience?.audience === requested;
+    if (!external && !(FIRST_PARTY_AUDIENCES as readonly string[]).includes(requested)) {
+      return {
+        issued: false,
+        error: 'AudienceNotFound',
+        message: `no application with identifier "${requested}" exists in the tenant (AADSTS500011)`,
+      };
+    }
+    return {
+      issued: true,
+      tokenVersion: 1,
+      claims: {
+        ...base,
+        aud: requested,
+        iss: issuerFor(1, callerTenant),
+        idp: issuerFor(1, callerTenant),
+        appid: simulatedIdentityClientId(call.caller.principalIdRef),
+        appidacr: '2',
+        ver: '1.0',
+      },
+    };
+  }
+  const appTenant = simulatedTenant(app.provider);
+  if (appTenant !== callerTenant) {
+    return {
+      issued: false,
+      error: 'CrossTenantManagedIdentity',
+      message: `a system-assigned identity cannot get a token from another tenant (${app.displayName} lives under provider ${app.provider})`,
+    };
+  }
+  const roles = grantedRoles(model, app, call.caller.principalIdRef);
+  const assignmentRequired = app.servicePrincipals.some((sp) => sp.config.app_role_assignment_required === true);
+  if (assignmentRequired && roles.length === 0) {
+    return {
+      issued: false,
+      error: 'AppRoleAssignmentRequired',
+      message: `${call.caller.workflowName} has no app role on ${app.displayName} (AADSTS501051)`,
+    };
+  }
+  const clientId = bind(app.clientIdRef, bindings);
+  const boundRequested = bind(requested, bindings);
+  const version = app.tokenVersion;
+  const appid = simulatedIdentityClientId(call.caller.principalIdRef);
+  const claims: Record<string, unknown> = {
+    ...base,
+    aud: audClaimFor(version, boundRequested, clientId),
+    iss: issuerFor(version, appTenant),
+    ...(version === 2 ? { azp: appid, azpacr: '2', idtyp: 'app', ver: '2.0' } : { appid, appidacr: '2', idp: issuerFor(1, appTenant), ver: '1.0' }),
+  };
+  if (roles.length) claims.roles = roles;
+  return { issued: true, claims, app, tokenVersion: version };
+}
+
+/** Values of the app roles of `app` assigned to the principal with object id expression `principalIdRef`. */
+export function grantedRoles(model: StackModel, app: AppModel, principalIdRef: string): string[] {
+  const spAddresses = new Set(app.servicePrincipals.map((sp) => sp.address));
+  const roles: Json[] = Array.isArray(app.config.app_role) ? app.config.app_role : [];
+  return model.resources
+    .filter((r) => r.type === 'azuread_app_role_assignment')
+    .filter((r) => String(r.config.principal_object_id) === `\${${principalIdRef}}`)
+    .filter((r) => referencesIn(String(r.config.resource_object_id)).some((ref) => spAddresses.has(ref.address)))
+    .map((r) => roles.find((role) => role.id === r.config.app_role_id)?.value ?? r.config.app_role_id)
+    .map(String);
+}
