@@ -111,6 +111,160 @@ export const LogicAppsOauthSchema = z
   })
   .describe('Stack logic-apps-oauth: sender Logic Apps call receiver Logic Apps with Entra tokens (seed 000).');
 
+// ---- API Management scenarios (seed 002) ----
+
+const KEY_VAULT_NAME = /^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/;
+const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+/** API Management pricing tiers azurerm accepts as `<tier>_<capacity>`; Consumption is always `_0`. */
+export const APIM_SKU_PATTERN = /^(Consumption_0|Developer_1|(Basic|Standard|BasicV2|StandardV2)_[1-9]|Premium_([1-9]|[1-9][0-9]))$/;
+
+/** An API path: segments of unreserved URL characters separated by "/", no leading or trailing "/". */
+export const API_PATH_PATTERN = /^[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/;
+
+const recurrenceSchema = z
+  .strictObject({
+    frequency: z.enum(['Second', 'Minute', 'Hour', 'Day', 'Week', 'Month']).default('Day'),
+    interval: z.number().int().min(1).max(1000).default(1),
+  })
+  .default({ frequency: 'Day', interval: 1 })
+  .describe('How often the calling workflow calls the API.');
+
+const tokenVersionSchema = z
+  .union([z.literal(1), z.literal(2)], { error: 'tokenVersion must be 1 or 2' })
+  .default(1)
+  .describe('Access token version the API\'s app registration issues (api.requested_access_token_version).');
+
+export const ApiManagementSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(/^[a-zA-Z](?:[a-zA-Z0-9-]{0,48}[a-zA-Z0-9])?$/, {
+        error: 'an API Management name is 1-50 letters, digits or "-", starting with a letter and not ending with "-"',
+      })
+      .optional()
+      .describe('@default "<namePrefix>-apim-mi" or "<namePrefix>-apim-xt". Globally unique (<name>.azure-api.net).'),
+    skuName: z
+      .string()
+      .regex(APIM_SKU_PATTERN, {
+        error: 'sku_name is <tier>_<capacity>, e.g. "Consumption_0", "Developer_1", "Basic_1", "Standard_1" or "Premium_1"',
+      })
+      .default('Consumption_0')
+      .describe('sku_name. Consumption_0 is created in minutes; the other tiers take 30-40+ minutes.'),
+    publisherName: z.string().min(1).max(100).default('Logic Apps OAuth demo').describe('publisher_name.'),
+    publisherEmail: z
+      .email({ error: 'publisherEmail must be an email address like "apim-admin@contoso.com"; API Management sends notifications there' })
+      .default('apim-admin@example.com')
+      .describe('publisher_email: receives API Management notifications. Override the example address.'),
+  })
+  .describe('The API Management instance (azurerm_api_management).');
+
+export const ApiSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,79}$/, { error: 'an API name is 1-80 lowercase letters, digits or "-"' })
+      .default('logic-apps-api')
+      .describe('API name inside API Management.'),
+    path: z
+      .string()
+      .max(400, { error: 'an API path is at most 400 characters; shorten it' })
+      .regex(API_PATH_PATTERN, {
+        error: 'an API path is segments of letters, digits, ".", "_", "~" or "-" separated by "/", without a leading or trailing "/"; e.g. "orders/v1"',
+      })
+      .default('logic-apps')
+      .describe('URL suffix of the API on the gateway: https://<gateway>/<path>/...'),
+    serviceUrl: z
+      .url({ error: 'serviceUrl must be an https URL of the backend, e.g. "https://backend.contoso.com/api"' })
+      .regex(/^https:\/\//, { error: 'serviceUrl must use https' })
+      .optional()
+      .describe('@default none: the policy answers 200 itself (return-response), so the stack is self-contained.'),
+  })
+  .default({ name: 'logic-apps-api', path: 'logic-apps' })
+  .describe('The Entra-protected API (azurerm_api_management_api, https only, no subscription key).');
+
+export const ApimManagedIdentitySchema = z
+  .strictObject({
+    apiManagement: ApiManagementSchema.default(() => ApiManagementSchema.parse({})),
+    api: ApiSchema,
+    tokenVersion: tokenVersionSchema,
+    recurrence: recurrenceSchema,
+  })
+  .describe('Stack apim-managed-identity: a Logic App calls an Entra-protected API Management API with its managed identity (seed 002, figure 1).');
+
+export const KeyVaultSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(KEY_VAULT_NAME, {
+        error: 'a Key Vault name is 3-24 letters, digits or "-", starting with a letter, no "--", not ending with "-"',
+      })
+      .optional()
+      .describe('@default "kv-<namePrefix>". Globally unique; with purge protection a deleted vault keeps its name reserved for softDeleteRetentionDays.'),
+    softDeleteRetentionDays: z
+      .number()
+      .int()
+      .min(7, { error: 'softDeleteRetentionDays is 7-90' })
+      .max(90, { error: 'softDeleteRetentionDays is 7-90' })
+      .default(90)
+      .describe('soft_delete_retention_days (purge protection is always on).'),
+  })
+  .default({ softDeleteRetentionDays: 90 })
+  .describe('The Key Vault holding the client certificate (RBAC authorization, purge protection, soft delete).');
+
+export const ClientCertificateSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(/^[a-zA-Z0-9-]{1,127}$/, { error: 'a Key Vault certificate name is 1-127 letters, digits or "-"' })
+      .default('logic-app-client')
+      .describe('Certificate name in the vault; its secret has the same name.'),
+    validityInMonths: z
+      .number()
+      .int()
+      .min(1, { error: 'validityInMonths is 1-120' })
+      .max(120, { error: 'validityInMonths is 1-120' })
+      .default(12)
+      .describe('validity_in_months of the self-signed certificate.'),
+    renewDaysBeforeExpiry: z
+      .number()
+      .int()
+      .min(1, { error: 'renewDaysBeforeExpiry is at least 1' })
+      .default(30)
+      .describe('Key Vault renews the certificate this many days before it expires (lifetime_action AutoRenew). A renewal needs a cdktf deploy to reach the app credential; see docs/apim.md.'),
+  })
+  .default({ name: 'logic-app-client', validityInMonths: 12, renewDaysBeforeExpiry: 30 })
+  .describe('The self-signed client certificate (exportable key, application/x-pkcs12).');
+
+export const ApimCrossTenantSchema = z
+  .strictObject({
+    apiTenantId: z
+      .string({ error: 'apiTenantId must be the API\'s Entra tenant id (a GUID)' })
+      .regex(GUID, { error: 'apiTenantId must be a GUID like "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"; use the Directory (tenant) ID of the API\'s tenant' })
+      .refine((value) => !/^0{8}-0{4}-0{4}-0{4}-0{12}$/.test(value), {
+        error: 'apiTenantId is the nil GUID; use the Directory (tenant) ID of the API\'s tenant',
+      })
+      .describe('Directory (tenant) id of the API\'s Entra tenant; the aliased azuread provider signs in there. Required.'),
+    apiManagement: ApiManagementSchema.default(() => ApiManagementSchema.parse({})),
+    api: ApiSchema,
+    tokenVersion: tokenVersionSchema,
+    keyVault: KeyVaultSchema,
+    certificate: ClientCertificateSchema,
+    recurrence: recurrenceSchema,
+  })
+  .superRefine((section, ctx) => {
+    const validityDays = section.certificate.validityInMonths * 28;
+    if (section.certificate.renewDaysBeforeExpiry >= validityDays) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['certificate', 'renewDaysBeforeExpiry'],
+        input: section.certificate.renewDaysBeforeExpiry,
+        message: `renewal ${section.certificate.renewDaysBeforeExpiry} days before expiry leaves no valid period in ${section.certificate.validityInMonths} month(s); use fewer days than ${validityDays}`,
+      });
+    }
+  })
+  .describe('Stack apim-cross-tenant: the API lives in another Entra tenant; the Logic App signs in there with a Key Vault certificate (seed 002, figure 2). Omit to skip the stack.');
+
 const ConfigObjectSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -132,17 +286,39 @@ const ConfigObjectSchema = z
       .optional()
       .describe('Send each workflow\'s runtime logs to this Log Analytics workspace.'),
     logicAppsOauth: LogicAppsOauthSchema.default(() => LogicAppsOauthSchema.parse({})),
+    apimManagedIdentity: ApimManagedIdentitySchema.default(() => ApimManagedIdentitySchema.parse({})),
+    apimCrossTenant: ApimCrossTenantSchema.optional(),
   })
   .describe('Configuration of the logic-apps-oauth CDKTF app.');
 
 export type Config = z.output<typeof ConfigObjectSchema>;
 
 /** The configuration schema: field formats plus the cross-field rules (unique names, policy limits). */
-export const ConfigSchema = ConfigObjectSchema.superRefine(checkCrossFieldRules);
+export const ConfigSchema = ConfigObjectSchema.superRefine(checkCrossFieldRules).superRefine(checkApimRules);
 export type ConfigInput = z.input<typeof ConfigSchema>;
 export type LogicAppsOauthConfig = Config['logicAppsOauth'];
 export type ReceiverConfig = LogicAppsOauthConfig['receivers'][number];
 export type SenderConfig = ReceiverConfig['senders'][number];
+export type ApimManagedIdentityConfig = Config['apimManagedIdentity'];
+export type ApimCrossTenantConfig = NonNullable<Config['apimCrossTenant']>;
+
+/** Key Vault name of the cross-tenant stack: configured, or "kv-<namePrefix>". */
+export function keyVaultName(config: Config): string | undefined {
+  if (!config.apimCrossTenant) return undefined;
+  return config.apimCrossTenant.keyVault.name ?? `kv-${config.namePrefix}`;
+}
+
+function checkApimRules(config: Config, ctx: z.RefinementCtx): void {
+  const name = keyVaultName(config);
+  if (name !== undefined && config.apimCrossTenant?.keyVault.name === undefined && !KEY_VAULT_NAME.test(name)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['namePrefix'],
+      input: config.namePrefix,
+      message: `the default Key Vault name "${name}" is not a valid vault name; set apimCrossTenant.keyVault.name (3-24 letters, digits or "-", no "--")`,
+    });
+  }
+}
 
 /** Every workflow name the logic-apps-oauth stack creates, with the config path that produced it. */
 export function workflowNames(config: Config): Array<{ path: (string | number)[]; name: string }> {
