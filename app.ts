@@ -1,10 +1,14 @@
 import { App, AppConfig } from 'cdktf';
 import type { Config } from './config/schema';
 import { LOGIC_APPS_OAUTH_STACK, LogicAppsOauthStack } from './stacks/logic-apps-oauth-stack';
+import { APIM_MANAGED_IDENTITY_STACK, ApimManagedIdentityStack } from './stacks/apim-managed-identity-stack';
+import { APIM_CROSS_TENANT_STACK, ApimCrossTenantStack } from './stacks/apim-cross-tenant-stack';
 
 /** Builds every stack of the app from a validated configuration. */
 export function buildApp(config: Config, options: AppConfig = {}): App {
   const app = new App(options);
   new LogicAppsOauthStack(app, LOGIC_APPS_OAUTH_STACK, config);
+  new ApimManagedIdentityStack(app, APIM_MANAGED_IDENTITY_STACK, config);
+  if (config.apimCrossTenant) new ApimCrossTenantStack(app, APIM_CROSS_TENANT_STACK, config);
   return app;
 }

@@ -240,7 +240,7 @@ export const ApimCrossTenantSchema = z
   .strictObject({
     apiTenantId: z
       .string({ error: 'apiTenantId must be the API\'s Entra tenant id (a GUID)' })
-      .regex(GUID, { error: 'apiTenantId must be a GUID like "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"; use the Directory (tenant) ID of the API\'s tenant' })
+      .regex(GUID, { error: 'apiTenantId must be a GUID (8-4-4-4-12 hex digits); use the Directory (tenant) ID of the API\'s tenant' })
       .refine((value) => !/^0{8}-0{4}-0{4}-0{4}-0{12}$/.test(value), {
         error: 'apiTenantId is the nil GUID; use the Directory (tenant) ID of the API\'s tenant',
       })

@@ -3,9 +3,20 @@ import { LogicAppActionCustom } from '@cdktf/provider-azurerm/lib/logic-app-acti
 import { LogicAppTriggerRecurrence } from '@cdktf/provider-azurerm/lib/logic-app-trigger-recurrence';
 import { Audience } from './audience';
 import { ReceiverWorkflow } from './receiver-workflow';
-import { managedIdentityAuthentication, secureHttpAction, toBody } from './workflow-definition';
+import {
+  actionBodyProperty,
+  actionName,
+  certificateOAuthAuthentication,
+  keyVaultSecretReadAction,
+  managedIdentityAuthentication,
+  secureHttpAction,
+  toBody,
+} from './workflow-definition';
 import { Workflow, WorkflowProps } from './workflow';
 import { markExternalAudience } from './annotations';
+import { ApiOperation, EntraProtectedApi } from './entra-protected-api';
+import { ClientCertificate } from './client-certificate';
+import { CertificateClient } from './certificate-client';
 
 export type RecurrenceFrequency = 'Second' | 'Minute' | 'Hour' | 'Day' | 'Week' | 'Month';
 
@@ -34,6 +45,14 @@ export interface CallReceiverOptions {
    * @default the receiver's audience
    */
   readonly audience?: Audience | ExternalAudience;
+}
+
+/** A Key Vault secret read added by SenderWorkflow.readCertificate: later actions take the PFX from it. */
+export interface CertificateRead {
+  readonly action: LogicAppActionCustom;
+  /** Workflow action name (for runAfter and body() expressions). */
+  readonly name: string;
+  readonly certificate: ClientCertificate;
 }
 
 /** A workflow that calls receivers on a schedule with its system-assigned identity's token. */
@@ -78,5 +97,80 @@ export class SenderWorkflow extends Workflow {
     receiver.registerCaller(this);
     this.calls.set(receiver, action);
     return action;
+  }
+
+  /**
+   * Adds an HTTP action that calls an API Management operation with a managed-identity token for the
+   * API's audience (one source: the API's audience construct), with secure inputs and outputs. Admitting
+   * the caller is the API's side: `api.allowCaller(workflow)`.
+   */
+  public callApi(api: EntraProtectedApi, operation: ApiOperation): LogicAppActionCustom {
+    return new LogicAppActionCustom(this, `Call-${api.node.id}`, {
+      name: actionName('Call', api.apiName),
+      logicAppId: this.resource.id,
+      body: toBody(
+        secureHttpAction({
+          method: operation.method,
+          uri: operation.url,
+          headers: { 'Content-Type': 'application/json' },
+          body: { caller: this.workflowName },
+          authentication: managedIdentityAuthentication(api.audience.audience),
+        }),
+      ),
+      dependsOn: [this.schedule, operation.resource],
+    });
+  }
+
+  /**
+   * Adds an HTTP action that reads the certificate's secret (the PFX) with the workflow's managed
+   * identity (audience https://vault.azure.net), secure inputs and outputs. The identity needs read
+   * access to that secret: `certificate.grantSecretRead(workflow)`.
+   */
+  public readCertificate(certificate: ClientCertificate): CertificateRead {
+    const name = actionName('Read', certificate.node.id);
+    const grant = certificate.grantSecretRead(this);
+    const action = new LogicAppActionCustom(this, `Read-${certificate.node.id}`, {
+      name,
+      logicAppId: this.resource.id,
+      body: toBody(keyVaultSecretReadAction(certificate.secretId)),
+      dependsOn: [this.schedule, grant],
+    });
+    return { action, name, certificate };
+  }
+
+  /**
+   * Adds an HTTP action, after `read`, that calls an API Management operation in another tenant as
+   * `client`: ActiveDirectoryOAuth with the certificate read at run time (secure inputs and outputs).
+   * Tenant and audience come from the API's audience construct.
+   */
+  public callApiWithCertificate(
+    api: EntraProtectedApi,
+    operation: ApiOperation,
+    client: CertificateClient,
+    read: CertificateRead,
+  ): LogicAppActionCustom {
+    return new LogicAppActionCustom(this, `Call-${api.node.id}`, {
+      name: actionName('Call', api.apiName),
+      logicAppId: this.resource.id,
+      body: toBody(
+        secureHttpAction(
+          {
+            method: operation.method,
+            uri: operation.url,
+            headers: { 'Content-Type': 'application/json' },
+            body: { caller: this.workflowName },
+            authentication: certificateOAuthAuthentication({
+              tenant: api.tenantId,
+              audience: api.audience.audience,
+              clientId: client.clientId,
+              pfx: actionBodyProperty(read.name, 'value'),
+            }),
+          },
+          { [read.name]: ['Succeeded'] },
+        ),
+      ),
+      // The credential first: the action reads the certificate version the credential carries.
+      dependsOn: [read.action, client.credential, operation.resource],
+    });
   }
 }

@@ -109,3 +109,55 @@ export function oauthInvokeUrl(accessEndpoint: string, triggerName: string): str
   const sp = encodeURIComponent(`/triggers/${triggerName}/run`);
   return `${accessEndpoint}/triggers/${triggerName}/paths/invoke?api-version=2016-10-01&sp=${sp}&sv=1.0`;
 }
+
+/** Audience of Key Vault data-plane tokens (a first-party resource in every tenant). */
+export const KEY_VAULT_AUDIENCE = 'https://vault.azure.net';
+/** Key Vault REST API version of the secret read. */
+export const KEY_VAULT_API_VERSION = '7.4';
+
+/**
+ * An HTTP action that reads a Key Vault secret (for a certificate: the base64 PFX in `value`) with the
+ * workflow's managed identity. Secure inputs and outputs: the output IS the private key.
+ */
+export function keyVaultSecretReadAction(secretId: string, runAfter: Record<string, string[]> = {}): HttpAction {
+  return secureHttpAction(
+    {
+      method: 'GET',
+      uri: `${secretId}?api-version=${KEY_VAULT_API_VERSION}`,
+      authentication: managedIdentityAuthentication(KEY_VAULT_AUDIENCE),
+    },
+    runAfter,
+  );
+}
+
+/** Workflow expression reading a property of an earlier action's response body. */
+export function actionBodyProperty(actionName: string, property: string): string {
+  return `@body('${actionName}')?['${property}']`;
+}
+
+/**
+ * Client-credentials sign-in with a certificate (`ActiveDirectoryOAuth`, credential type Certificate).
+ * `pfx` is an expression reading the PFX at run time, never the PFX itself; a PFX exported by Key Vault
+ * has an empty password.
+ */
+export function certificateOAuthAuthentication(options: {
+  readonly tenant: string;
+  readonly audience: string;
+  readonly clientId: string;
+  readonly pfx: string;
+}): HttpAuthentication {
+  return {
+    type: 'ActiveDirectoryOAuth',
+    tenant: options.tenant,
+    audience: options.audience,
+    clientId: options.clientId,
+    credentialType: 'Certificate',
+    pfx: options.pfx,
+    password: '',
+  };
+}
+
+/** Workflow action name derived from a resource name (letters, digits and "_" only). */
+export function actionName(prefix: string, name: string): string {
+  return `${prefix}_${name.replace(/[^A-Za-z0-9_]/g, '_')}`;
+}

@@ -1,0 +1,44 @@
+import { Construct } from 'constructs';
+import { ApiManagement } from '@cdktf/provider-azurerm/lib/api-management';
+
+export interface ApiGatewayProps {
+  /** Instance name, globally unique (`<name>.azure-api.net`). */
+  readonly name: string;
+  readonly resourceGroupName: string;
+  readonly location: string;
+  readonly publisherName: string;
+  readonly publisherEmail: string;
+  /**
+   * `sku_name`: Consumption is created in minutes, the other tiers take 30-40+ minutes.
+   * @default "Consumption_0"
+   */
+  readonly skuName?: string;
+  /** @default {} */
+  readonly tags?: Record<string, string>;
+}
+
+/** An API Management instance: the gateway in front of Entra-protected APIs. */
+export class ApiGateway extends Construct {
+  public readonly resource: ApiManagement;
+  /** Name of the instance (for APIs, operations and policies). */
+  public readonly apiManagementName: string;
+  public readonly resourceGroupName: string;
+  /** `https://<name>.azure-api.net` */
+  public readonly gatewayUrl: string;
+
+  constructor(scope: Construct, id: string, props: ApiGatewayProps) {
+    super(scope, id);
+    this.resource = new ApiManagement(this, 'Resource', {
+      name: props.name,
+      resourceGroupName: props.resourceGroupName,
+      location: props.location,
+      publisherName: props.publisherName,
+      publisherEmail: props.publisherEmail,
+      skuName: props.skuName ?? 'Consumption_0',
+      tags: props.tags,
+    });
+    this.apiManagementName = this.resource.name;
+    this.resourceGroupName = props.resourceGroupName;
+    this.gatewayUrl = this.resource.gatewayUrl;
+  }
+}
