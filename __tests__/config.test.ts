@@ -72,6 +72,11 @@ describe('configuration errors: one line naming the field, the value and the fix
       withDefaults((c) => (c.logicAppsOauth.recievers = [])),
       /^config error: logicAppsOauth: unknown key "recievers"; remove it or use one of: tokenVersion, .*receivers/,
     ],
+    [
+      'a receiver with callers but no allowed sender and no IP range (empty trigger IP list)',
+      receivers([{ name: 'r', senders: [{ name: 's', allowed: false }] }]),
+      /^config error: logicAppsOauth\.receivers\[0\]\.senders = \[.*\]: receiver "r" allows no sender, so its trigger IP list would be empty .*: allow a sender or add extraTriggerIpRanges$/,
+    ],
     ['wrong types', withDefaults((c) => (c.logicAppsOauth.tokenVersion = '2')), /^config error: logicAppsOauth\.tokenVersion = "2": tokenVersion must be 1 or 2/],
     ['wrong types (boolean)', withDefaults((c) => (c.protect = 'yes')), /^config error: protect = "yes": expected boolean, got string; change the value's type/],
     ['wrong types (array)', withDefaults((c) => (c.logicAppsOauth.receivers = {})), /^config error: logicAppsOauth\.receivers = \{\}: expected array, got object/],

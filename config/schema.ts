@@ -377,6 +377,16 @@ function checkCrossFieldRules(config: Config, ctx: z.RefinementCtx): void {
           'authorization policies per workflow: split them over more receivers',
       });
     }
+    const wired = receiver.senders.length > 0 || config.logicAppsOauth.wrongAudienceProbe;
+    if (wired && allowed === 0 && receiver.extraTriggerIpRanges.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['logicAppsOauth', 'receivers', r, 'senders'],
+        message:
+          `receiver "${receiver.name}" allows no sender, so its trigger IP list would be empty ("only other Logic Apps") ` +
+          'and every HTTP caller gets 401: allow a sender or add extraTriggerIpRanges',
+      });
+    }
   });
 }
 
