@@ -1,0 +1,475 @@
+// `npm run bench`: wall time and peak memory of synth (default and generated configs of 1-500 links),
+// type-check and the jest suite (cold and warm). Writes BENCHMARKS.md; see docs/performance.md.
+//
+//   npm run bench                      5 runs of each figure after 1 warm-up; enforces the targets
+//   npm run bench -- --quick           1 run, no warm-up, no targets, writes bench-out/BENCHMARKS.quick.md
+//   options: --runs N  --no-jest (skip the jest and npm-test figures)  --only synth,scale,typecheck,jest,test
+//            --out FILE  --no-write
+//
+// Memory is the peak RSS of the whole process tree: every 10 ms the bench walks the child's descendants
+// (/proc/<pid>/task/<tid>/children) and sums VmRSS from /proc/<pid>/status. Polling can miss a spike
+// shorter than the interval, so the figure is max(peak of the sums, largest VmHWM seen for one process):
+// both are lower bounds of the true tree peak, and the sum is exact up to the polling interval.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { parseConfig } from '../config/load';
+import type { ConfigInput } from '../config/schema';
+
+const ROOT = resolve(__dirname, '..');
+const POLL_MS = 10;
+const MIB = 1024 * 1024;
+/** Allowed senders per receiver in the generated configs (the Logic Apps limit of 5 policies per workflow). */
+const SENDERS_PER_RECEIVER = 5;
+const SCALE_LINKS = [1, 10, 100, 500] as const;
+
+interface Options {
+  quick: boolean;
+  runs: number;
+  warmups: number;
+  jest: boolean;
+  only?: Set<string>;
+  out: string;
+  write: boolean;
+}
+
+function parseArgs(argv: string[]): Options {
+  const quick = argv.includes('--quick');
+  const value = (name: string): string | undefined => {
+    const i = argv.findIndex((a) => a === name || a.startsWith(`${name}=`));
+    if (i < 0) return undefined;
+    return argv[i].includes('=') ? argv[i].slice(name.length + 1) : argv[i + 1];
+  };
+  const known = ['--quick', '--runs', '--no-jest', '--only', '--out', '--no-write', '--help'];
+  for (const a of argv) {
+    if (a.startsWith('--') && !known.includes(a.split('=')[0])) throw new Error(`unknown option ${a}; known: ${known.join(' ')}`);
+  }
+  if (argv.includes('--help')) {
+    console.log(readFileSync(__filename, 'utf8').split('\n').slice(0, 12).join('\n'));
+    process.exit(0);
+  }
+  const runs = Number(value('--runs') ?? (quick ? 1 : 5));
+  if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a positive integer');
+  const only = value('--only');
+  return {
+    quick,
+    runs,
+    warmups: quick ? 0 : 1,
+    jest: !argv.includes('--no-jest'),
+    only: only ? new Set(only.split(',')) : undefined,
+    out: resolve(ROOT, value('--out') ?? (quick ? 'bench-out/BENCHMARKS.quick.md' : 'BENCHMARKS.md')),
+    write: !argv.includes('--no-write'),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Process-tree measurement
+
+interface Sample {
+  wallMs: number;
+  peakRssBytes: number;
+}
+
+interface Command {
+  file: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+function readStatus(pid: number): { rss: number; hwm: number } | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0) * 1024;
+  return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+}
+
+/** The pid and all its descendants (children of every thread, recursively). */
+function processTree(root: number): number[] {
+  const pids = [root];
+  for (let i = 0; i < pids.length; i++) {
+    let tids: string[];
+    try {
+      tids = readdirSync(`/proc/${pids[i]}/task`);
+    } catch {
+      continue;
+    }
+    for (const tid of tids) {
+      try {
+        for (const child of readFileSync(`/proc/${pids[i]}/task/${tid}/children`, 'utf8').split(' ')) {
+          if (child.trim()) pids.push(Number(child));
+        }
+      } catch {
+        // thread or process ended meanwhile
+      }
+    }
+  }
+  return pids;
+}
+
+/** Runs one command; resolves with its wall time and the peak RSS of its process tree. */
+function measure(cmd: Command): Promise<Sample> {
+  return new Promise((resolvePromise, reject) => {
+    const start = process.hrtime.bigint();
+    const child = spawn(cmd.file, cmd.args, { cwd: ROOT, env: cmd.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const keep = (chunk: Buffer) => {
+      output = (output + chunk.toString()).slice(-4000);
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    let peakSum = 0;
+    let peakOne = 0;
+    const poll = () => {
+      if (child.pid === undefined) return;
+      let sum = 0;
+      for (const pid of processTree(child.pid)) {
+        const status = readStatus(pid);
+        if (!status) continue;
+        sum += status.rss;
+        peakOne = Math.max(peakOne, status.hwm);
+      }
+      peakSum = Math.max(peakSum, sum);
+    };
+    const timer = setInterval(poll, POLL_MS);
+    child.on('spawn', poll);
+    child.on('error', (err) => {
+      clearInterval(timer);
+      reject(err);
+    });
+    child.on('exit', (code, signal) => {
+      const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
+      clearInterval(timer);
+      if (code !== 0) {
+        reject(new Error(`${[cmd.file, ...cmd.args].join(' ')} exited with ${code ?? signal}\n${output.trim()}`));
+        return;
+      }
+      resolvePromise({ wallMs, peakRssBytes: Math.max(peakSum, peakOne) });
+    });
+  });
+}
+
+/** Runs commands one after the other: total wall time, peak of the peaks. */
+async function measureSequence(cmds: Command[]): Promise<Sample> {
+  const start = process.hrtime.bigint();
+  let peak = 0;
+  for (const cmd of cmds) peak = Math.max(peak, (await measure(cmd)).peakRssBytes);
+  return { wallMs: Number(process.hrtime.bigint() - start) / 1e6, peakRssBytes: peak };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Commands: the package.json scripts, run without npm
+
+const scripts: Record<string, string> = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts;
+
+/** A package.json script as a command: node directly, a node_modules/.bin tool, or sh -c for shell syntax. */
+function scriptCommand(name: string, extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Command {
+  const script = scripts[name];
+  if (!script) throw new Error(`package.json has no "${name}" script`);
+  const fullEnv = { ...process.env, ...env, PATH: `${join(ROOT, 'node_modules', '.bin')}:${process.env.PATH ?? ''}` };
+  if (/[&|;<>()$`"'\\*?]/.test(script)) {
+    return { file: '/bin/sh', args: ['-c', `${script} "$@"`, 'sh', ...extraArgs], env: fullEnv };
+  }
+  const [bin, ...args] = script.trim().split(/\s+/);
+  let file = bin;
+  if (bin === 'node') file = process.execPath;
+  else if (existsSync(join(ROOT, 'node_modules', '.bin', bin))) file = join(ROOT, 'node_modules', '.bin', bin);
+  return { file, args: [...args, ...extraArgs], env: fullEnv };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Generated configurations
+
+/** `links` sender -> receiver links; every receiver admits at most 5 senders, so 500 links = 100 receivers. */
+export function generateConfig(links: number): ConfigInput {
+  const receivers: NonNullable<NonNullable<ConfigInput['logicAppsOauth']>['receivers']> = [];
+  for (let r = 0; r * SENDERS_PER_RECEIVER < links; r++) {
+    const senders = [];
+    for (let s = r * SENDERS_PER_RECEIVER; s < Math.min(links, (r + 1) * SENDERS_PER_RECEIVER); s++) {
+      senders.push({ name: `send-${String(s).padStart(4, '0')}`, allowed: true });
+    }
+    receivers.push({ name: `receive-${String(r).padStart(4, '0')}`, senders, extraTriggerIpRanges: [] });
+  }
+  return {
+    namePrefix: 'bench',
+    location: 'westeurope',
+    tags: { project: 'logic-apps-oauth', environment: 'bench' },
+    protect: false,
+    logicAppsOauth: {
+      tokenVersion: 1,
+      recurrence: { frequency: 'Day', interval: 1 },
+      runHistoryIpRanges: ['0.0.0.0-0.0.0.0'],
+      // One wrong-audience probe per receiver, as in the default config: 500 links also synthesize 100 probes.
+      wrongAudienceProbe: true,
+      receivers,
+    },
+  };
+}
+
+/** Resources in every synthesized stack of an outdir (a sanity check that the synth really happened). */
+function countResources(outdir: string): number {
+  let total = 0;
+  const stacks = join(outdir, 'stacks');
+  for (const stack of readdirSync(stacks)) {
+    const json = JSON.parse(readFileSync(join(stacks, stack, 'cdk.tf.json'), 'utf8'));
+    for (const byType of Object.values<Record<string, unknown>>(json.resource ?? {})) total += Object.keys(byType).length;
+  }
+  return total;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Figures and targets
+
+interface Figure {
+  key: string;
+  group: 'synth' | 'scale' | 'typecheck' | 'jest' | 'test';
+  label: string;
+  command: string;
+  runs: number;
+  /** Prepares one run (fresh caches) and returns the commands to time. */
+  run: () => Promise<Sample>;
+  resources?: () => number;
+}
+
+interface Result {
+  figure: Figure;
+  samples: Sample[];
+  resources?: number;
+  error?: string;
+}
+
+interface Target {
+  key: string;
+  what: string;
+  check: (results: Map<string, Result>) => { value: string; ok: boolean } | undefined;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const wallMedian = (r?: Result) => (r && !r.error && r.samples.length ? median(r.samples.map((s) => s.wallMs)) : undefined);
+const rssMedian = (r?: Result) => (r && !r.error && r.samples.length ? median(r.samples.map((s) => s.peakRssBytes)) : undefined);
+const fmtS = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const fmtMiB = (bytes: number) => `${Math.round(bytes / MIB)} MiB`;
+
+const TARGETS: Target[] = [
+  { key: 'synth', what: 'default synth wall <= 1.0 s', check: (r) => limit(wallMedian(r.get('synth')), 1000, fmtS) },
+  { key: 'synth', what: 'default synth peak RSS <= 200 MiB', check: (r) => limit(rssMedian(r.get('synth')), 200 * MIB, fmtMiB) },
+  { key: 'scale-100', what: 'synth 100 links wall <= 3 s', check: (r) => limit(wallMedian(r.get('scale-100')), 3000, fmtS) },
+  {
+    key: 'scale-500',
+    what: 'synth 500 links wall <= 5.5 x 100 links',
+    check: (r) => {
+      const a = wallMedian(r.get('scale-100'));
+      const b = wallMedian(r.get('scale-500'));
+      return a && b ? { value: `${(b / a).toFixed(2)} x`, ok: b / a <= 5.5 } : undefined;
+    },
+  },
+  { key: 'typecheck', what: 'type-check wall <= 2 s', check: (r) => limit(wallMedian(r.get('typecheck')), 2000, fmtS) },
+  { key: 'test-cold', what: 'npm test cold wall <= 15 s', check: (r) => limit(wallMedian(r.get('test-cold')), 15000, fmtS) },
+  { key: 'test-cold', what: 'npm test cold peak RSS <= 700 MiB', check: (r) => limit(rssMedian(r.get('test-cold')), 700 * MIB, fmtMiB) },
+  { key: 'test-warm', what: 'npm test warm wall <= 8 s', check: (r) => limit(wallMedian(r.get('test-warm')), 8000, fmtS) },
+];
+
+function limit(value: number | undefined, max: number, fmt: (n: number) => string) {
+  return value === undefined ? undefined : { value: fmt(value), ok: value <= max };
+}
+
+function buildFigures(opts: Options, work: string): Figure[] {
+  const figures: Figure[] = [];
+  let runId = 0;
+  const fresh = (what: string) => {
+    const dir = join(work, `${what}-${++runId}`);
+    mkdirSync(dir, { recursive: true });
+    return dir;
+  };
+
+  // Synth: the "synth" script's command without npm, output to a temp outdir (cdktf honours CDKTF_OUTDIR).
+  const synthFigure = (key: string, group: Figure['group'], label: string, env: NodeJS.ProcessEnv): Figure => {
+    let lastOut = '';
+    return {
+      key,
+      group,
+      label,
+      command: `${scripts.synth}${env.LOGIC_APPS_CONFIG ? ' (LOGIC_APPS_CONFIG=generated)' : ''}`,
+      runs: opts.runs,
+      run: () => {
+        lastOut = fresh(key);
+        return measure(scriptCommand('synth', [], { ...env, CDKTF_OUTDIR: lastOut }));
+      },
+      resources: () => countResources(lastOut),
+    };
+  };
+  figures.push(synthFigure('synth', 'synth', 'synth, default config (all stacks)', { LOGIC_APPS_CONFIG: '' }));
+  for (const links of SCALE_LINKS) {
+    const raw = generateConfig(links);
+    parseConfig(raw); // throws ConfigError if the generated config is not valid under config/schema.ts
+    const file = join(work, `config-${links}.json`);
+    writeFileSync(file, `${JSON.stringify(raw, null, 2)}\n`);
+    figures.push(synthFigure(`scale-${links}`, 'scale', `synth, ${links} link${links > 1 ? 's' : ''}`, { LOGIC_APPS_CONFIG: file }));
+  }
+
+  // Type-check: incremental, as after any earlier run (tsconfig's tsBuildInfoFile), and cold.
+  figures.push({
+    key: 'typecheck',
+    group: 'typecheck',
+    label: 'type-check (incremental info present)',
+    command: scripts.typecheck,
+    runs: opts.runs,
+    run: () => measure(scriptCommand('typecheck')),
+  });
+  figures.push({
+    key: 'typecheck-cold',
+    group: 'typecheck',
+    label: 'type-check, cold (fresh tsBuildInfoFile)',
+    command: `${scripts.typecheck} --tsBuildInfoFile <fresh>`,
+    runs: opts.runs,
+    run: () => measure(scriptCommand('typecheck', ['--tsBuildInfoFile', join(fresh('tsbuildinfo'), 'info.json')])),
+  });
+
+  if (opts.jest) {
+    // Jest: cold = a fresh cache directory each run (a fresh clone or CI); warm = the cache of the last
+    // cold run, so even --quick measures a warm run without a separate warm-up.
+    let warmCache = '';
+    const coldJest = () => {
+      warmCache = fresh('jest-cache');
+      return scriptCommand('jest', ['--cacheDirectory', warmCache]);
+    };
+    const warmJest = () => {
+      if (!warmCache) warmCache = fresh('jest-cache');
+      return scriptCommand('jest', ['--cacheDirectory', warmCache]);
+    };
+    figures.push({ key: 'jest-cold', group: 'jest', label: 'jest suite, cold (no cache)', command: `${scripts.jest} --cacheDirectory <fresh>`, runs: opts.runs, run: () => measure(coldJest()) });
+    figures.push({ key: 'jest-warm', group: 'jest', label: 'jest suite, warm', command: `${scripts.jest} --cacheDirectory <warm>`, runs: opts.runs, run: () => measure(warmJest()) });
+    // npm test = type-check then jest; timed as that sequence without npm.
+    figures.push({
+      key: 'test-cold',
+      group: 'test',
+      label: 'npm test, cold (type-check + jest, no caches)',
+      command: 'typecheck --tsBuildInfoFile <fresh> && jest --cacheDirectory <fresh>',
+      runs: opts.runs,
+      run: () => measureSequence([scriptCommand('typecheck', ['--tsBuildInfoFile', join(fresh('tsbuildinfo'), 'info.json')]), coldJest()]),
+    });
+    figures.push({
+      key: 'test-warm',
+      group: 'test',
+      label: 'npm test, warm',
+      command: 'typecheck && jest --cacheDirectory <warm>',
+      runs: opts.runs,
+      run: () => measureSequence([scriptCommand('typecheck'), warmJest()]),
+    });
+  }
+  return figures.filter((f) => !opts.only || opts.only.has(f.group) || opts.only.has(f.key));
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+function renderTable(opts: Options, results: Result[], targetLines: string[], growth: string | undefined): string {
+  const lines = [
+    '# Benchmarks',
+    '',
+    'Written by `npm run bench` (scripts/bench.ts); what the figures mean: docs/performance.md.',
+    '',
+    `Machine: ${availableParallelism()} cores, Node ${process.version}, ${process.platform} ${process.arch}. ` +
+      `${opts.runs} run${opts.runs > 1 ? 's' : ''} per figure after ${opts.warmups} warm-up${opts.warmups === 1 ? '' : 's'}` +
+      `${opts.quick ? ' (--quick: targets not enforced)' : ''}.`,
+    'Wall: spawn to exit. Peak RSS: the whole process tree, polled every 10 ms from /proc.',
+    '',
+    '| figure | command | resources | wall median | wall min-max | peak RSS median | peak RSS min-max |',
+    '|---|---|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of results) {
+    const cmd = `\`${r.figure.command.replace(/\|/g, '\\|')}\``;
+    if (r.error || !r.samples.length) {
+      lines.push(`| ${r.figure.label} | ${cmd} | | FAILED | | | |`);
+      continue;
+    }
+    const walls = r.samples.map((s) => s.wallMs);
+    const rss = r.samples.map((s) => s.peakRssBytes);
+    lines.push(
+      `| ${r.figure.label} | ${cmd} | ${r.resources ?? ''} | ${fmtS(median(walls))} | ${fmtS(Math.min(...walls))}-${fmtS(Math.max(...walls))} | ` +
+        `${fmtMiB(median(rss))} | ${fmtMiB(Math.min(...rss))}-${fmtMiB(Math.max(...rss))} |`,
+    );
+  }
+  if (growth) lines.push('', growth);
+  if (targetLines.length) lines.push('', '## Targets (medians)', '', ...targetLines);
+  return `${lines.join('\n')}\n`;
+}
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  const work = mkdtempSync(join(tmpdir(), 'logic-apps-bench-'));
+  const results: Result[] = [];
+  try {
+    const figures = buildFigures(opts, work);
+    console.log(`bench: ${figures.length} figures, ${opts.warmups} warm-up + ${opts.runs} run(s) each; temp dir ${work}`);
+    for (const figure of figures) {
+      const result: Result = { figure, samples: [] };
+      results.push(result);
+      try {
+        for (let i = 0; i < opts.warmups; i++) await figure.run();
+        for (let i = 0; i < opts.runs; i++) result.samples.push(await figure.run());
+        result.resources = figure.resources?.();
+        const walls = result.samples.map((s) => s.wallMs);
+        console.log(
+          `  ${figure.label.padEnd(48)} wall ${fmtS(median(walls))} (${fmtS(Math.min(...walls))}-${fmtS(Math.max(...walls))})  ` +
+            `peak RSS ${fmtMiB(median(result.samples.map((s) => s.peakRssBytes)))}` +
+            (result.resources !== undefined ? `  ${result.resources} resources` : ''),
+        );
+      } catch (err) {
+        result.error = (err as Error).message;
+        console.error(`  ${figure.label}: FAILED\n${result.error}`);
+      }
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+
+  const byKey = new Map(results.map((r) => [r.figure.key, r]));
+  const w100 = wallMedian(byKey.get('scale-100'));
+  const w500 = wallMedian(byKey.get('scale-500'));
+  const m100 = rssMedian(byKey.get('scale-100'));
+  const m500 = rssMedian(byKey.get('scale-500'));
+  const growth =
+    w100 && w500 && m100 && m500
+      ? `Growth 100 -> 500 links (5x the links): wall ${(w500 / w100).toFixed(2)} x, peak RSS ${(m500 / m100).toFixed(2)} x.`
+      : undefined;
+  if (growth) console.log(growth);
+
+  const targetLines: string[] = [];
+  let missed = 0;
+  for (const target of TARGETS) {
+    const outcome = target.check(byKey);
+    if (!outcome) continue;
+    if (!outcome.ok) missed++;
+    targetLines.push(`- ${outcome.ok ? 'met' : 'MISSED'}: ${target.what} (measured ${outcome.value})`);
+  }
+  if (targetLines.length) console.log(`targets${opts.quick ? ' (not enforced with --quick)' : ''}:\n${targetLines.map((l) => `  ${l}`).join('\n')}`);
+
+  if (opts.write) {
+    mkdirSync(dirname(opts.out), { recursive: true });
+    writeFileSync(opts.out, renderTable(opts, results, targetLines, growth));
+    console.log(`wrote ${opts.out}`);
+  }
+  const failed = results.filter((r) => r.error).length;
+  if (failed) {
+    console.error(`bench: ${failed} figure(s) failed`);
+    process.exitCode = 1;
+  } else if (missed && !opts.quick) {
+    console.error(`bench: ${missed} target(s) missed`);
+    process.exitCode = 1;
+  }
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
+}
