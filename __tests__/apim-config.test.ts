@@ -1,0 +1,140 @@
+import { ConfigError, parseConfig } from '../config/load';
+import { DEFAULT_CONFIG, EXAMPLE_API_TENANT_ID } from '../config/default';
+
+/** The default config with one change; returns the one-line error (or fails when there is none). */
+function errorFor(patch: (config: Record<string, any>) => void): string {
+  const raw = JSON.parse(JSON.stringify(DEFAULT_CONFIG));
+  patch(raw);
+  try {
+    parseConfig(raw);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    const message = (err as Error).message;
+    expect(message).not.toContain('\n');
+    expect(message).toMatch(/^config error: /);
+    return message;
+  }
+  throw new Error('expected a config error');
+}
+
+describe('defaults', () => {
+  test('the embedded default fills both sections', () => {
+    const config = parseConfig(DEFAULT_CONFIG);
+    expect(config.apimManagedIdentity.apiManagement.skuName).toBe('Consumption_0');
+    expect(config.apimManagedIdentity.api.path).toBe('logic-apps');
+    expect(config.apimCrossTenant?.apiTenantId).toBe(EXAMPLE_API_TENANT_ID);
+  });
+
+  test('an override without the APIM sections still parses: managed-identity defaults, no cross-tenant', () => {
+    const config = parseConfig({ namePrefix: 'contoso' });
+    expect(config.apimManagedIdentity).toEqual({
+      apiManagement: { skuName: 'Consumption_0', publisherName: 'Logic Apps OAuth demo', publisherEmail: 'apim-admin@example.com' },
+      api: { name: 'logic-apps-api', path: 'logic-apps' },
+      tokenVersion: 1,
+      recurrence: { frequency: 'Day', interval: 1 },
+    });
+    expect(config.apimCrossTenant).toBeUndefined();
+  });
+});
+
+describe('API tenant id', () => {
+  test('missing', () => {
+    expect(errorFor((c) => delete c.apimCrossTenant.apiTenantId)).toBe(
+      'config error: apimCrossTenant.apiTenantId is required; add it (string)',
+    );
+  });
+
+  test.each(['contoso.onmicrosoft.com', 'aaaaaaaa-bbbb-4ccc-8ddd', '{aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee}', 'gggggggg-bbbb-4ccc-8ddd-eeeeeeeeeeee'])(
+    'malformed: %s',
+    (value) => {
+      expect(errorFor((c) => (c.apimCrossTenant.apiTenantId = value))).toBe(
+        `config error: apimCrossTenant.apiTenantId = "${value}": apiTenantId must be a GUID (8-4-4-4-12 hex digits); use the Directory (tenant) ID of the API's tenant`,
+      );
+    },
+  );
+
+  test('the nil GUID', () => {
+    expect(errorFor((c) => (c.apimCrossTenant.apiTenantId = '00000000-0000-0000-0000-000000000000'))).toMatch(
+      /apimCrossTenant\.apiTenantId = "00000000-0000-0000-0000-000000000000": apiTenantId is the nil GUID; use the Directory \(tenant\) ID/,
+    );
+  });
+
+  test('not a string', () => {
+    expect(errorFor((c) => (c.apimCrossTenant.apiTenantId = 42))).toMatch(/^config error: apimCrossTenant\.apiTenantId = 42: expected string, got number/);
+  });
+});
+
+describe.each(['apimManagedIdentity', 'apimCrossTenant'])('%s', (section) => {
+  test.each(['admin', 'admin@', '@contoso.com', 'admin@contoso', 'a b@contoso.com'])('bad publisher email: %s', (value) => {
+    expect(errorFor((c) => (c[section].apiManagement.publisherEmail = value))).toBe(
+      `config error: ${section}.apiManagement.publisherEmail = "${value}": publisherEmail must be an email address like "apim-admin@contoso.com"; API Management sends notifications there`,
+    );
+  });
+
+  test.each(['Consumption', 'Consumption_1', 'consumption_0', 'Developer_2', 'Basic_0', 'Free_1', 'Premium'])('bad SKU: %s', (value) => {
+    expect(errorFor((c) => (c[section].apiManagement.skuName = value))).toBe(
+      `config error: ${section}.apiManagement.skuName = "${value}": sku_name is <tier>_<capacity>, e.g. "Consumption_0", "Developer_1", "Basic_1", "Standard_1" or "Premium_1"`,
+    );
+  });
+
+  test.each(['Consumption_0', 'Developer_1', 'Basic_1', 'Standard_2', 'Premium_1', 'StandardV2_1'])('good SKU: %s', (value) => {
+    const raw = JSON.parse(JSON.stringify(DEFAULT_CONFIG));
+    raw[section].apiManagement.skuName = value;
+    expect((parseConfig(raw) as Record<string, any>)[section].apiManagement.skuName).toBe(value);
+  });
+
+  test.each(['/orders', 'orders/', 'orders//v1', 'orders v1', 'orders?x=1', 'orders#x', 'bestellungen-ä', 'a%20b'])(
+    'API path with invalid characters: %s',
+    (value) => {
+      expect(errorFor((c) => (c[section].api.path = value))).toBe(
+        `config error: ${section}.api.path = ${JSON.stringify(value)}: an API path is segments of letters, digits, ".", "_", "~" or "-" separated by "/", without a leading or trailing "/"; e.g. "orders/v1"`,
+      );
+    },
+  );
+
+  test.each(['orders', 'orders/v1', 'a.b_c~d-e'])('good API path: %s', (value) => {
+    const raw = JSON.parse(JSON.stringify(DEFAULT_CONFIG));
+    raw[section].api.path = value;
+    expect((parseConfig(raw) as Record<string, any>)[section].api.path).toBe(value);
+  });
+
+  test('unknown key in the strict section', () => {
+    expect(errorFor((c) => (c[section].apiManagement.sku = 'Developer_1'))).toMatch(
+      new RegExp(`^config error: ${section}\\.apiManagement: unknown key "sku"; remove it or use one of: name, skuName, publisherName, publisherEmail$`),
+    );
+  });
+
+  test('serviceUrl must be https', () => {
+    expect(errorFor((c) => (c[section].api.serviceUrl = 'http://backend.contoso.com'))).toBe(
+      `config error: ${section}.api.serviceUrl = "http://backend.contoso.com": serviceUrl must use https`,
+    );
+  });
+});
+
+describe('cross-tenant certificate and vault', () => {
+  test('renewal must leave a valid period', () => {
+    expect(
+      errorFor((c) => (c.apimCrossTenant.certificate = { validityInMonths: 1, renewDaysBeforeExpiry: 28 })),
+    ).toBe(
+      'config error: apimCrossTenant.certificate.renewDaysBeforeExpiry = 28: renewal 28 days before expiry leaves no valid period in 1 month(s); use fewer days than 28',
+    );
+  });
+
+  test('soft delete retention is 7-90 days', () => {
+    expect(errorFor((c) => (c.apimCrossTenant.keyVault.softDeleteRetentionDays = 3))).toBe(
+      'config error: apimCrossTenant.keyVault.softDeleteRetentionDays = 3: softDeleteRetentionDays is 7-90',
+    );
+  });
+
+  test('a namePrefix that makes an invalid default vault name asks for keyVault.name', () => {
+    expect(errorFor((c) => (c.namePrefix = 'contoso-'))).toBe(
+      'config error: namePrefix = "contoso-": the default Key Vault name "kv-contoso-" is not a valid vault name; set apimCrossTenant.keyVault.name (3-24 letters, digits or "-", no "--")',
+    );
+  });
+
+  test('an explicit vault name is validated', () => {
+    expect(errorFor((c) => (c.apimCrossTenant.keyVault.name = 'kv--bad'))).toMatch(
+      /^config error: apimCrossTenant\.keyVault\.name = "kv--bad": a Key Vault name is 3-24 letters/,
+    );
+  });
+});
