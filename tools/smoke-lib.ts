@@ -164,8 +164,8 @@ export type Actual =
   | { readonly kind: 'refused'; readonly error?: string; readonly code?: string }
   | { readonly kind: 'token-refused'; readonly error?: string; readonly aadsts?: string }
   | { readonly kind: 'failed'; readonly status: string; readonly code?: string }
-  /** No outcome could be read: ARM error, not found, timeout. */
-  | { readonly kind: 'unknown'; readonly message: string };
+  /** No outcome could be read: ARM error, not found, timeout (summary for the table, message for details). */
+  | { readonly kind: 'unknown'; readonly summary: string; readonly message: string };
 
 const RECEIVER_ERRORS = ['MisMatchingOAuthClaims', 'DirectApiRequestHasMoreThanOneAuthorization', 'DirectApiAuthorizationRequired'];
 
@@ -225,7 +225,7 @@ export function describeActual(a: Actual): string {
     case 'failed':
       return `${a.status}${a.code ? `: ${a.code}` : ''}`;
     case 'unknown':
-      return `no result: ${a.message}`;
+      return `no result: ${a.summary}`;
   }
 }
 
@@ -384,6 +384,9 @@ interface RestLike {
 /** One line naming the workflow and resource group, for an ARM error. */
 export function armErrorMessage(err: unknown, wf: SmokeWorkflow, subscriptionId: string): string {
   const e = (err ?? {}) as RestLike;
+  if (/CredentialUnavailableError|AggregateAuthenticationError|AuthenticationRequiredError|AuthenticationError/.test(e.name ?? '')) {
+    return `no Azure credentials for ARM (${(e.message ?? '').split('\n')[0]}): run \`az login\` or set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET (or OIDC) for DefaultAzureCredential`;
+  }
   const where = `workflow ${wf.workflow} in resource group ${wf.resourceGroup} (subscription ${subscriptionId})`;
   const code = e.code ? ` [${e.code}]` : '';
   switch (e.statusCode) {
@@ -399,6 +402,14 @@ export function armErrorMessage(err: unknown, wf: SmokeWorkflow, subscriptionId:
     default:
       return `ARM error for ${where}: ${e.statusCode ? `HTTP ${e.statusCode} ` : ''}${(e.message ?? String(err)).split('\n')[0]}${code}`;
   }
+}
+
+function armErrorSummary(err: unknown): string {
+  const e = (err ?? {}) as RestLike;
+  if (e.statusCode === 404) return e.code === 'ResourceGroupNotFound' ? 'resource group not found' : 'workflow not found';
+  if (e.statusCode === 401 || e.statusCode === 403) return `not authorized (${e.statusCode})`;
+  if (e.statusCode === 429) return 'throttled (429)';
+  return e.statusCode ? `ARM error ${e.statusCode}${e.code ? ` ${e.code}` : ''}` : 'ARM request failed';
 }
 
 async function newestRunNames(client: LogicManagementClient, wf: SmokeWorkflow, signal: AbortSignal, top = 5): Promise<string[]> {
@@ -477,6 +488,7 @@ async function checkWorkflow(
         if ((err as RestLike).statusCode !== 404) throw err;
         observed.set(call.actionName, {
           kind: 'unknown',
+          summary: 'action not in run',
           message: `run ${runId} (${status}) has no action ${call.actionName}: the deployed workflow differs from the synthesized one`,
         });
       }
@@ -486,10 +498,13 @@ async function checkWorkflow(
   } catch (err) {
     const aborted = signal.aborted || err instanceof Timeout || (err as RestLike).name === 'AbortError';
     let message: string;
+    let summary: string;
     if (aborted) {
+      summary = 'timed out';
       const throttled = responseLog.last.get(wf.workflow);
       const seconds = (options.timeoutMs / 1000).toString();
       if (throttled?.status === 429) {
+        summary = 'throttled (429), timed out';
         message = `gave up after ${seconds} s (--timeout) while ARM throttled requests for ${wf.workflow} (429, Retry-After ${throttled.retryAfter ?? '?'} s)`;
       } else if (runId) {
         message = `timed out after ${seconds} s (--timeout): run ${runId} of ${wf.workflow} is still ${status || 'not started'}`;
@@ -498,15 +513,32 @@ async function checkWorkflow(
       }
     } else {
       message = armErrorMessage(err, wf, options.subscriptionId);
+      summary = armErrorSummary(err);
     }
-    return rows(() => ({ kind: 'unknown', message }));
+    return rows(() => ({ kind: 'unknown', summary, message }));
   } finally {
     clearTimeout(timer);
   }
 }
 
+export class SmokeCredentialError extends Error {}
+
+/** Gets one ARM token up front, so missing credentials give one clear message instead of a table of errors. */
+export async function preflightCredential(options: ClientOptions): Promise<void> {
+  try {
+    const token = await options.credential.getToken(`${DEFAULT_ENDPOINT}/.default`);
+    if (!token) throw new Error('the credential returned no token');
+  } catch (err) {
+    throw new SmokeCredentialError(
+      `no Azure credentials for ARM (${String((err as Error)?.message ?? err).split('\n')[0]}): ` +
+        'run `az login` or set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET (or OIDC) for DefaultAzureCredential',
+    );
+  }
+}
+
 /** Triggers every planned sender (concurrently), waits for the runs and compares outcomes with expectations. */
 export async function runSmoke(plan: SmokePlan, clientOptions: ClientOptions, options: RunOptions): Promise<SmokeResult> {
+  await preflightCredential(clientOptions);
   const responseLog: ResponseLog = { last: new Map() };
   const client = createLogicClient(clientOptions, responseLog);
   const results = await Promise.all(plan.workflows.map((wf) => checkWorkflow(client, wf, options, responseLog)));
@@ -561,6 +593,10 @@ export function formatTable(result: SmokeResult): string {
 export function formatDetails(result: SmokeResult): string {
   return result.rows
     .filter((r) => r.verdict !== 'pass')
-    .map((r) => `${r.workflow}/${r.actionName}: expected ${describeExpected(r.expected)} (${r.expected.detail}); got ${describeActual(r.actual)}${r.runId ? ` [run ${r.runId}]` : ''}`)
+    .map(
+      (r) =>
+        `${r.workflow}/${r.actionName}: expected ${describeExpected(r.expected)} (${r.expected.detail}); ` +
+        `got ${r.actual.kind === 'unknown' ? r.actual.message : describeActual(r.actual)}${r.runId ? ` [run ${r.runId}]` : ''}`,
+    )
     .join('\n');
 }
