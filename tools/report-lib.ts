@@ -170,7 +170,7 @@ function failureText(model: StackModel, failures: readonly FailureLike[], origin
   return failures
     .map((f) => {
       const expected = describeValue(model, original(f) ?? f.expected);
-      return `${f.policy ? `${f.policy}: ` : ''}${f.claim} expected ${expected}, got ${f.actual ?? '(absent)'}${f.unresolved ? ' (unresolved)' : ''}`;
+      return `${f.policy ? `policy ${f.policy}: ` : ''}${f.claim} expected ${expected}, got ${f.actual ?? '(absent)'}${f.unresolved ? ' (unresolved)' : ''}`;
     })
     .join('; ');
 }
@@ -197,9 +197,14 @@ export function predictCall(model: StackModel, call: CallModel, bindings: Bindin
   }
   const target = call.target;
   const original = (f: FailureLike) => target.policies.find((p) => p.name === f.policy)?.claims.find((c) => c.name === f.claim)?.value;
+  // Show the closest policy (fewest failing claims) rather than every policy's failures.
+  const byPolicy = new Map<string, FailureLike[]>();
+  for (const f of outcome.failures) byPolicy.set(f.policy, [...(byPolicy.get(f.policy) ?? []), f]);
+  const closest = [...byPolicy.values()].sort((a, b) => a.length - b.length)[0] ?? [];
+  const others = byPolicy.size > 1 ? `; ${byPolicy.size - 1} other polic${byPolicy.size === 2 ? 'y fails' : 'ies fail'} too` : '';
   const detail =
     outcome.failures.length > 0
-      ? failureText(model, outcome.failures, original)
+      ? `closest ${failureText(model, closest, original)}${others}`
       : outcome.error === 'MisMatchingOAuthClaims'
         ? 'the receiver has no authorization policy'
         : outcome.error === 'DirectApiRequestHasMoreThanOneAuthorization'

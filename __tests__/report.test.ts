@@ -1,0 +1,170 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readSynthDir, SynthStack } from '../tools/synth-model';
+import { renderReport } from '../tools/report-lib';
+import { Finding, loadRuleEngine } from '../tools/report-rules';
+import { synthApp, SynthOutput } from './support/synth';
+
+const FIXTURES = join(__dirname, 'fixtures', 'report');
+
+function stacksOf(output: SynthOutput): SynthStack[] {
+  return Object.entries(output.json).map(([name, json]) => ({ name, json }));
+}
+
+/** The lines of one "## Stack X" section. */
+function section(report: string, stack: string): string[] {
+  const lines = report.split('\n');
+  const start = lines.indexOf(`## Stack ${stack}`);
+  expect(start).toBeGreaterThanOrEqual(0);
+  const end = lines.findIndex((line, i) => i > start && line.startsWith('## '));
+  return lines.slice(start, end < 0 ? undefined : end);
+}
+
+function fixture(name: string): SynthStack[] {
+  return readSynthDir(FIXTURES).filter((s) => s.name === name);
+}
+
+let ours: SynthStack[];
+let report: string;
+beforeAll(() => {
+  ours = stacksOf(synthApp());
+  report = renderReport(ours, { rules: null });
+});
+
+describe('our synthesized stacks', () => {
+  test('snapshot', () => {
+    expect(report).toMatchSnapshot();
+  });
+
+  test('deterministic and free of machine paths and timestamps', () => {
+    expect(renderReport([...ours].reverse(), { rules: null })).toBe(report);
+    expect(report).not.toMatch(/\/tmp\/|\/home\/|\d{4}-\d{2}-\d{2}T/);
+  });
+
+  test('the receiver shows its pinned caller, readable IP ranges, SAS stance and run-history protection', () => {
+    const lines = section(report, 'logic-apps-oauth');
+    expect(lines).toContain('- Trigger IP ranges: outbound IPs of la-oauth-send (/32)');
+    expect(lines).toContain('- SAS: `manual`: Bearer-only condition (SAS-only calls are skipped)');
+    expect(lines).toContain('- Run history: blocked (`0.0.0.0-0.0.0.0`: run-history inputs and outputs readable from nowhere)');
+    expect(lines).toContain(
+      '| allow-la-oauth-send | la-oauth-send (`logic-apps-oauth/Sender-send/Resource`) by oid | `api://{client id of la-oauth-logic-apps-audience}` | `https://sts.windows.net/{tenant id of provider azuread}/` | - |',
+    );
+    expect(lines).toContain('Nothing needs attention.');
+  });
+
+  test('the allowed sender is accepted and the probe is drawn refused with the Azure error', () => {
+    const mermaid = report.slice(report.indexOf('```mermaid'), report.indexOf('```', report.indexOf('```mermaid') + 3));
+    expect(mermaid).toMatch(/s\d+n\d+ -->\|"accepted: policy allow-la-oauth-send"\| s\d+n\d+/);
+    expect(mermaid).toMatch(/s\d+n\d+ -\.->\|"refused: MisMatchingOAuthClaims \(probe\)"\| s\d+n\d+/);
+    expect(mermaid).toMatch(/linkStyle [\d,]+ stroke:#c00/);
+    const probeRow = section(report, 'logic-apps-oauth').find((l) => l.startsWith('| la-oauth-receive-naughty'));
+    expect(probeRow).toContain('**refused: MisMatchingOAuthClaims**');
+    expect(probeRow).toContain('aud expected api://{client id of la-oauth-logic-apps-audience}, got https://management.azure.com/');
+    expect(probeRow).toContain('expected, probe: wrong-audience probe');
+  });
+
+  test.each(['apim-managed-identity', 'apim-cross-tenant'])('%s: the API section names tenant, clients and audience, and the caller is accepted', (stack) => {
+    if (!ours.some((s) => s.name === stack)) return; // stack not part of this app
+    const lines = section(report, stack);
+    expect(lines).toContain('- Token validation: `validate-azure-ad-token` (failure: HTTP 401)');
+    expect(lines.some((l) => l.startsWith('- Issuer tenant: `{tenant id of provider azuread'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('- Allowed clients (appid/azp): `{client id of'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('- Audiences: `api://{client id of'))).toBe(true);
+    const callRows = lines.filter((l) => l.includes('action `Call_'));
+    expect(callRows.length).toBeGreaterThan(0);
+    for (const row of callRows) expect(row).toContain('accepted (validate-azure-ad-token)');
+  });
+
+  test('token- and secret-bearing actions are listed with their run-history protection', () => {
+    const lines = section(report, 'logic-apps-oauth');
+    expect(lines).toContain('| la-oauth-send / `Call_la_oauth_receive` | ManagedServiceIdentity token | secure inputs and outputs |');
+  });
+});
+
+describe('rule findings', () => {
+  test('without an engine the report says so', () => {
+    expect(report).toContain('_No rule engine found (rules/engine.ts is missing); rule findings are not part of this report._');
+  });
+
+  test('open and suppressed findings are listed, suppressed ones with their reason', () => {
+    const findings: Finding[] = [
+      { ruleId: 'LA002', severity: 'warning', stack: 'logic-apps-oauth', path: 'logic-apps-oauth/Probe-receive/Call-Receiver-receive', address: 'x.y', message: 'audience is not issued here', suppressed: 'wrong-audience probe' },
+      { ruleId: 'LA001', severity: 'error', stack: 'logic-apps-oauth', path: 'logic-apps-oauth/Receiver-receive/Resource', address: 'x.z', message: 'no policy | fix it' },
+    ];
+    const withRules = renderReport(ours, { rules: { runRules: (model) => (model.name === 'logic-apps-oauth' ? findings : []) } });
+    const lines = section(withRules, 'logic-apps-oauth');
+    expect(lines).toContain('| error | LA001 | `logic-apps-oauth/Receiver-receive/Resource` | no policy \\| fix it | **open** |');
+    expect(lines).toContain('| warning | LA002 | `logic-apps-oauth/Probe-receive/Call-Receiver-receive` | audience is not issued here | suppressed: wrong-audience probe |');
+    expect(lines).toContain('- error LA001 on logic-apps-oauth/Receiver-receive/Resource');
+    expect(lines.join('\n')).not.toContain('warning LA002 on');
+    expect(section(withRules, 'logic-apps-oauth').indexOf('| error | LA001 | `logic-apps-oauth/Receiver-receive/Resource` | no policy \\| fix it | **open** |')).toBeLessThan(
+      lines.findIndex((l) => l.startsWith('| warning | LA002')),
+    );
+  });
+
+  test('the default engine loads when rules/engine.ts exists, and is absent otherwise', () => {
+    const engine = loadRuleEngine();
+    if (engine) expect(typeof engine.runRules).toBe('function');
+    const defaultReport = renderReport(ours);
+    expect(defaultReport.includes('No rule engine found')).toBe(engine === undefined);
+  });
+});
+
+describe('hand-made fixtures', () => {
+  test('snapshot of all fixtures', () => {
+    expect(renderReport(readSynthDir(FIXTURES), { rules: null })).toMatchSnapshot();
+  });
+
+  test('a receiver with no policy is called out, with SAS and open run history', () => {
+    const text = renderReport(fixture('no-policy'), { rules: null });
+    const lines = section(text, 'no-policy');
+    expect(lines).toContain('**No authorization policy: no caller can present a token this receiver accepts (only SAS, if enabled).**');
+    expect(lines).toContain('- receiver fx-open-receiver has no authorization policy');
+    expect(lines).toContain('- receiver fx-open-receiver accepts SAS calls (no Bearer-only condition)');
+    expect(lines).toContain('- receiver fx-open-receiver does not restrict run-history access');
+    expect(lines).toContain('- Trigger IP ranges: **any IP** (no trigger access control)');
+    expect(lines.find((l) => l.startsWith('| fx-sender'))).toContain('**refused: MisMatchingOAuthClaims** (the receiver has no authorization policy)');
+  });
+
+  test('a sender with the wrong audience is refused, plainly and not as a probe', () => {
+    const text = renderReport(fixture('wrong-audience'), { rules: null });
+    const lines = section(text, 'wrong-audience');
+    expect(lines).toContain('- fx-typo-sender -> fx-receiver is refused: AudienceNotFound');
+    expect(lines).toContain('- fx-arm-sender -> fx-receiver is refused: MisMatchingOAuthClaims');
+    const arm = lines.find((l) => l.startsWith('| fx-arm-sender'))!;
+    expect(arm).toContain('closest policy allow-arm: aud expected api://{client id of wrong-audience-audience}, got https://management.azure.com/');
+    expect(arm).not.toContain('probe');
+    expect(text).toMatch(/-\.->\|"refused: AudienceNotFound"\|/);
+  });
+
+  test('an empty trigger IP list is shown as "only other Logic Apps" and the call as refused', () => {
+    const text = renderReport(fixture('empty-ip-list'), { rules: null });
+    const lines = section(text, 'empty-ip-list');
+    expect(lines).toContain(
+      '- Trigger IP ranges: **empty list: only other Logic Apps** (nested-workflow action); HTTP-action callers with a token get 401',
+    );
+    expect(lines).toContain('- receiver fx-receiver has an empty trigger IP list (HTTP-action callers get 401)');
+    expect(text).toMatch(/-\.->\|"refused: 401 \(empty trigger IP list\)"\|/);
+  });
+
+  test('no stacks: a one-line hint', () => {
+    expect(renderReport([], { rules: null })).toContain('No synthesized stacks found');
+  });
+});
+
+test('CLI: writes the same Markdown to stdout and --out', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'report-cli-'));
+  try {
+    const out = join(dir, 'report.md');
+    const stdout = execFileSync(process.execPath, [require.resolve('tsx/cli'), 'tools/report.ts', FIXTURES, '--out', out], {
+      cwd: join(__dirname, '..'),
+      encoding: 'utf8',
+    });
+    expect(readFileSync(out, 'utf8')).toBe(stdout);
+    expect(stdout).toContain('## Stack empty-ip-list');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, 30000);
