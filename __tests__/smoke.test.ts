@@ -1,0 +1,373 @@
+// npm run smoke without Azure: a local HTTP server on 127.0.0.1 answers the ARM endpoints the tool calls
+// (Microsoft.Logic triggers/run, runs list/get, run actions get) with the documented response shapes,
+// including failures (404, 429 with Retry-After, a run that never finishes).
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { AccessToken, TokenCredential } from '@azure/identity';
+import { LOGIC_APPS_OAUTH_STACK } from '../stacks/logic-apps-oauth-stack';
+import {
+  classifyAction,
+  formatDetails,
+  formatTable,
+  planSmoke,
+  ProgressEvent,
+  runSmoke,
+  SmokePlan,
+  SmokeResult,
+  SmokeCredentialError,
+  verdictOf,
+} from '../tools/smoke-lib';
+import { modelOf, synthApp, withDefaults } from './support/synth';
+
+const SUB = '11111111-2222-4333-8444-555555555555';
+const RG = 'rg-la-oauth-logic-apps-oauth';
+const SEND = 'la-oauth-send';
+const PROBE = 'la-oauth-receive-naughty';
+const INTRUDER = 'la-oauth-intruder';
+const ACTION = 'Call_la_oauth_receive';
+const STUB_TOKEN = 'stub-arm-token';
+
+// ---- fake ARM ---------------------------------------------------------------------------------------
+
+interface FakeWorkflow {
+  /** Run status reported after `pollsUntilDone` GETs of the run (Infinity: never finishes). */
+  finalStatus: string;
+  pollsUntilDone: number;
+  /** properties of the HTTP action once the run finished. */
+  action: Record<string, unknown>;
+  /** Send x-ms-workflow-run-id on triggers/run (else the tool must find the run in the list). */
+  runIdHeader: boolean;
+  /** Answer triggers/run with 429 + this Retry-After this many times first. */
+  throttle?: { times: number; retryAfter: string };
+}
+
+interface Seen {
+  method: string;
+  path: string;
+  apiVersion: string | null;
+  authorization?: string;
+  at: number;
+}
+
+const fake = {
+  workflows: new Map<string, FakeWorkflow>(),
+  runs: new Map<string, Array<{ name: string; gets: number; startTime: string }>>(),
+  seen: [] as Seen[],
+  counter: 0,
+};
+
+function armError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}) {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-ms-request-id': 'req-1', ...headers });
+  res.end(JSON.stringify({ error: { code, message } }));
+}
+
+function json(res: ServerResponse, body: unknown) {
+  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(body));
+}
+
+function runResource(wf: string, run: { name: string; gets: number; startTime: string }, status: string) {
+  return {
+    id: `/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.Logic/workflows/${wf}/runs/${run.name}`,
+    name: run.name,
+    type: 'Microsoft.Logic/workflows/runs',
+    properties: {
+      startTime: run.startTime,
+      ...(status === 'Running' ? {} : { endTime: new Date().toISOString() }),
+      status,
+      correlation: { clientTrackingId: run.name },
+      workflow: { id: `/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.Logic/workflows/${wf}/versions/v1`, name: 'v1', type: 'Microsoft.Logic/workflows/versions' },
+      trigger: { name: 'Recurrence', startTime: run.startTime, status: 'Succeeded', scheduledTime: run.startTime },
+      outputs: {},
+    },
+  };
+}
+
+function statusOf(w: FakeWorkflow, run: { gets: number }): string {
+  return run.gets >= w.pollsUntilDone ? w.finalStatus : 'Running';
+}
+
+function handle(req: IncomingMessage, res: ServerResponse) {
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  fake.seen.push({
+    method: req.method ?? '',
+    path: url.pathname,
+    apiVersion: url.searchParams.get('api-version'),
+    authorization: req.headers.authorization,
+    at: Date.now(),
+  });
+  const m = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Logic\/workflows\/([^/]+)(\/.*)?$/.exec(url.pathname);
+  if (!m || m[1] !== SUB) return armError(res, 404, 'SubscriptionNotFound', `The subscription '${m?.[1]}' could not be found.`);
+  const [, , rg, wfName, rest = ''] = m;
+  const w = fake.workflows.get(wfName);
+  if (rg !== RG || !w) {
+    return armError(
+      res,
+      404,
+      'ResourceNotFound',
+      `The Resource 'Microsoft.Logic/workflows/${wfName}' under resource group '${rg}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
+    );
+  }
+  const runs = fake.runs.get(wfName) ?? [];
+  fake.runs.set(wfName, runs);
+
+  if (req.method === 'POST' && /^\/triggers\/[^/]+\/run$/.test(rest)) {
+    if (w.throttle && w.throttle.times > 0) {
+      w.throttle.times -= 1;
+      return armError(res, 429, 'TooManyRequests', 'The request was throttled.', { 'Retry-After': w.throttle.retryAfter });
+    }
+    const run = { name: `0858${String(++fake.counter).padStart(20, '0')}CU00`, gets: 0, startTime: new Date().toISOString() };
+    runs.unshift(run); // newest first, as ARM lists them
+    res.writeHead(202, { ...(w.runIdHeader ? { 'x-ms-workflow-run-id': run.name } : {}), 'content-length': '0' });
+    return res.end();
+  }
+  if (req.method === 'GET' && rest === '/runs') {
+    const top = Number(url.searchParams.get('$top') ?? runs.length);
+    return json(res, { value: runs.slice(0, top).map((r) => runResource(wfName, r, statusOf(w, r))) });
+  }
+  const runMatch = /^\/runs\/([^/]+)(?:\/actions\/([^/]+))?$/.exec(rest);
+  const run = runMatch && runs.find((r) => r.name === runMatch[1]);
+  if (req.method === 'GET' && runMatch && !run) return armError(res, 404, 'WorkflowRunNotFound', `The workflow run '${runMatch[1]}' could not be found.`);
+  if (req.method === 'GET' && run && !runMatch![2]) {
+    run.gets += 1;
+    return json(res, runResource(wfName, run, statusOf(w, run)));
+  }
+  if (req.method === 'GET' && run && runMatch![2]) {
+    if (runMatch![2] !== ACTION) return armError(res, 404, 'WorkflowRunActionNotFound', `The workflow run action '${runMatch![2]}' could not be found.`);
+    return json(res, {
+      id: `/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.Logic/workflows/${wfName}/runs/${run.name}/actions/${ACTION}`,
+      name: ACTION,
+      type: 'Microsoft.Logic/workflows/runs/actions',
+      properties: {
+        startTime: run.startTime,
+        endTime: new Date().toISOString(),
+        correlation: { actionTrackingId: 'a1b2c3', clientTrackingId: run.name },
+        trackingId: 'a1b2c3',
+        ...w.action,
+      },
+    });
+  }
+  return armError(res, 400, 'BadRequest', `unexpected ${req.method} ${url.pathname}`);
+}
+
+// Action outcomes as the run action reports them.
+const SUCCEEDED = { status: 'Succeeded', code: 'OK' };
+const MISMATCH = {
+  status: 'Failed',
+  code: 'Unauthorized',
+  error: { code: 'MisMatchingOAuthClaims', message: 'One or more claims either missing or does not match with the open authentication access control policy.' },
+};
+const NO_ROLE = {
+  status: 'Failed',
+  code: 'BadRequest',
+  error: {
+    code: 'BadRequest',
+    message: "Http request failed as there is an error getting AD OAuth token: 'AADSTS501051: Application is not assigned to a role for the application'.",
+  },
+};
+const UNAUTHORIZED_ONLY = { status: 'Failed', code: 'Unauthorized' };
+
+function scenario(workflows: Record<string, Partial<FakeWorkflow>>) {
+  fake.workflows.clear();
+  fake.runs.clear();
+  fake.seen = [];
+  for (const [name, w] of Object.entries(workflows)) {
+    fake.workflows.set(name, { finalStatus: 'Succeeded', pollsUntilDone: 1, action: SUCCEEDED, runIdHeader: true, ...w });
+  }
+}
+
+// ---- setup -----------------------------------------------------------------------------------------
+
+const stubCredential: TokenCredential = {
+  async getToken(): Promise<AccessToken> {
+    return { token: STUB_TOKEN, expiresOnTimestamp: Date.now() + 3_600_000 };
+  },
+};
+
+let server: Server;
+let endpoint: string;
+let plan: SmokePlan;
+
+beforeAll(async () => {
+  server = createServer(handle);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // The default app plus one sender with allowed=false: not pinned, no app role.
+  const output = synthApp(withDefaults((c) => c.logicAppsOauth.receivers[0].senders.push({ name: 'intruder', allowed: false })));
+  plan = planSmoke([modelOf(output, LOGIC_APPS_OAUTH_STACK)]);
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+function only(...names: string[]): SmokePlan {
+  return { workflows: plan.workflows.filter((w) => names.includes(w.workflow)), skipped: [] };
+}
+
+async function smoke(p: SmokePlan, options: { timeoutMs?: number; strict?: boolean; events?: ProgressEvent[] } = {}): Promise<SmokeResult> {
+  return runSmoke(
+    p,
+    { credential: stubCredential, subscriptionId: SUB, endpoint, retryDelayInMs: 10, maxRetryDelayInMs: 50, maxRetries: 3 },
+    { subscriptionId: SUB, timeoutMs: options.timeoutMs ?? 2000, pollIntervalMs: 10, strict: options.strict, onProgress: (e) => options.events?.push(e) },
+  );
+}
+
+function row(result: SmokeResult, workflow: string) {
+  const r = result.rows.find((x) => x.workflow === workflow);
+  if (!r) throw new Error(`no row for ${workflow}`);
+  return r;
+}
+
+// ---- tests -----------------------------------------------------------------------------------------
+
+describe('plan: expectations derived from the synthesized stack', () => {
+  test('allowed sender accepted, wrong-audience probe refused by the receiver, ungranted sender refused a token', () => {
+    expect(plan.skipped).toEqual([]);
+    const summary = plan.workflows.map((w) => ({
+      workflow: w.workflow,
+      resourceGroup: w.resourceGroup,
+      trigger: w.triggerName,
+      calls: w.calls.map((c) => ({ action: c.actionName, target: c.target, kind: c.expected.kind, error: 'error' in c.expected ? c.expected.error : undefined })),
+    }));
+    expect(summary).toEqual([
+      { workflow: INTRUDER, resourceGroup: RG, trigger: 'Recurrence', calls: [{ action: ACTION, target: 'la-oauth-receive', kind: 'token-refused', error: 'AppRoleAssignmentRequired' }] },
+      { workflow: PROBE, resourceGroup: RG, trigger: 'Recurrence', calls: [{ action: ACTION, target: 'la-oauth-receive', kind: 'refused', error: 'MisMatchingOAuthClaims' }] },
+      { workflow: SEND, resourceGroup: RG, trigger: 'Recurrence', calls: [{ action: ACTION, target: 'la-oauth-receive', kind: 'accepted', error: undefined }] },
+    ]);
+  });
+});
+
+describe('classifying run actions', () => {
+  test.each([
+    [SUCCEEDED, 'accepted', undefined],
+    [MISMATCH, 'refused', 'MisMatchingOAuthClaims'],
+    [{ status: 'Failed', code: 'Unauthorized', retryHistory: [{ code: 'Unauthorized', error: { error: { code: 'MisMatchingOAuthClaims' } } }] }, 'refused', 'MisMatchingOAuthClaims'],
+    [NO_ROLE, 'token-refused', 'AppRoleAssignmentRequired'],
+    [UNAUTHORIZED_ONLY, 'refused', undefined],
+    [{ status: 'Failed', code: 'InternalServerError' }, 'failed', undefined],
+  ])('%j -> %s %s', (action, kind, error) => {
+    const actual = classifyAction(action);
+    expect(actual.kind).toBe(kind);
+    expect('error' in actual ? actual.error : undefined).toBe(error);
+  });
+
+  test('verdicts: exact match passes, a hidden refusal code is pass* (FAIL when strict), anything else FAILs', () => {
+    const probe = { kind: 'refused', error: 'MisMatchingOAuthClaims', detail: '' } as const;
+    expect(verdictOf(probe, { kind: 'refused', error: 'MisMatchingOAuthClaims' })).toBe('pass');
+    expect(verdictOf(probe, { kind: 'refused', code: 'Unauthorized' })).toBe('pass*');
+    expect(verdictOf(probe, { kind: 'refused', code: 'Unauthorized' }, true)).toBe('FAIL');
+    expect(verdictOf(probe, { kind: 'accepted' })).toBe('FAIL');
+    expect(verdictOf(probe, { kind: 'refused', error: 'DirectApiAuthorizationRequired' })).toBe('FAIL');
+    expect(verdictOf({ kind: 'accepted', detail: '' }, { kind: 'unknown', summary: 'x', message: 'x' })).toBe('ERROR');
+  });
+});
+
+describe('against a local ARM server', () => {
+  test('all as expected: exit 0, table rows pass; token, api-version and run discovery (header and list)', async () => {
+    scenario({
+      [SEND]: { pollsUntilDone: 3, action: SUCCEEDED, runIdHeader: true },
+      [PROBE]: { finalStatus: 'Failed', action: MISMATCH, runIdHeader: false },
+      [INTRUDER]: { finalStatus: 'Failed', action: NO_ROLE, runIdHeader: false },
+    });
+    const events: ProgressEvent[] = [];
+    const result = await smoke(plan, { events });
+    expect(result.rows.map((r) => [r.workflow, r.verdict])).toEqual([
+      [INTRUDER, 'pass'],
+      [PROBE, 'pass'],
+      [SEND, 'pass'],
+    ]);
+    expect(result.exitCode).toBe(0);
+    const cells = formatTable(result)
+      .split('\n')
+      .filter((line) => line.startsWith('| '))
+      .map((line) => line.slice(2, -2).split(' | ').map((c) => c.trim()));
+    expect(cells).toEqual([
+      ['workflow', 'target', 'expected', 'actual', 'verdict'],
+      [INTRUDER, 'la-oauth-receive', 'no token: AppRoleAssignmentRequired (AADSTS501051)', 'no token: AppRoleAssignmentRequired (AADSTS501051)', 'pass'],
+      [PROBE, 'la-oauth-receive', 'refused: MisMatchingOAuthClaims', 'refused: MisMatchingOAuthClaims', 'pass'],
+      [SEND, 'la-oauth-receive', 'accepted', 'Succeeded', 'pass'],
+    ]);
+    expect(fake.seen.every((s) => s.authorization === `Bearer ${STUB_TOKEN}`)).toBe(true);
+    expect(new Set(fake.seen.map((s) => s.apiVersion))).toEqual(new Set(['2016-06-01']));
+    expect(fake.seen.filter((s) => s.method === 'POST').map((s) => s.path).sort()).toEqual(
+      [INTRUDER, PROBE, SEND].map((w) => `/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.Logic/workflows/${w}/triggers/Recurrence/run`),
+    );
+    // The send run was polled while Running, with progress events.
+    expect(events.some((e) => e.workflow === SEND && e.phase === 'waiting' && e.status === 'Running')).toBe(true);
+    expect(events.filter((e) => e.phase === 'done').map((e) => e.workflow).sort()).toEqual([INTRUDER, PROBE, SEND]);
+  });
+
+  test('a probe that succeeds is a surprise: FAIL, exit 1', async () => {
+    scenario({ [SEND]: {}, [PROBE]: { action: SUCCEEDED } });
+    const result = await smoke(only(SEND, PROBE));
+    expect(row(result, PROBE).verdict).toBe('FAIL');
+    expect(row(result, SEND).verdict).toBe('pass');
+    expect(result.exitCode).toBe(1);
+    expect(formatDetails(result)).toContain(`${PROBE}/${ACTION}: expected refused: MisMatchingOAuthClaims`);
+  });
+
+  test('a refusal showing only Unauthorized is pass* (exit 0), and FAIL with strict', async () => {
+    scenario({ [PROBE]: { finalStatus: 'Failed', action: UNAUTHORIZED_ONLY } });
+    const lenient = await smoke(only(PROBE));
+    expect(row(lenient, PROBE).verdict).toBe('pass*');
+    expect(lenient.exitCode).toBe(0);
+    expect(formatTable(lenient)).toContain('refused: Unauthorized (error code not visible)');
+    scenario({ [PROBE]: { finalStatus: 'Failed', action: UNAUTHORIZED_ONLY } });
+    expect((await smoke(only(PROBE), { strict: true })).exitCode).toBe(1);
+  });
+
+  test('404: a clear message naming the workflow and the resource group, exit 3', async () => {
+    scenario({ [PROBE]: {} }); // la-oauth-send is not deployed
+    const result = await smoke(only(SEND));
+    const r = row(result, SEND);
+    expect(r.verdict).toBe('ERROR');
+    expect(r.actual).toMatchObject({ kind: 'unknown', summary: 'workflow not found' });
+    expect(formatDetails(result)).toContain(`workflow ${SEND} in resource group ${RG} (subscription ${SUB}) not found [ResourceNotFound]`);
+    expect(result.exitCode).toBe(3);
+  });
+
+  test('429 with Retry-After: waits the given time and retries', async () => {
+    scenario({ [SEND]: { throttle: { times: 1, retryAfter: '1' } } });
+    const result = await smoke(only(SEND));
+    expect(row(result, SEND).verdict).toBe('pass');
+    const posts = fake.seen.filter((s) => s.method === 'POST');
+    expect(posts).toHaveLength(2);
+    expect(posts[1].at - posts[0].at).toBeGreaterThanOrEqual(950);
+  });
+
+  test('429 with a Retry-After beyond the timeout: stops at the timeout with a throttling message', async () => {
+    scenario({ [SEND]: { throttle: { times: 1000, retryAfter: '3600' } } });
+    const started = Date.now();
+    const result = await smoke(only(SEND), { timeoutMs: 150 });
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(row(result, SEND).actual).toMatchObject({ kind: 'unknown', summary: 'throttled (429), timed out' });
+    expect(formatDetails(result)).toMatch(/gave up after 0\.15 s \(--timeout\) while ARM throttled requests for la-oauth-send \(429, Retry-After 3600 s\)/);
+    expect(result.exitCode).toBe(3);
+  });
+
+  test('a run that never finishes: stops at the timeout naming the run and its status, no hang', async () => {
+    scenario({ [SEND]: { pollsUntilDone: Infinity } });
+    const started = Date.now();
+    const result = await smoke(only(SEND), { timeoutMs: 200 });
+    const elapsed = Date.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(190);
+    expect(elapsed).toBeLessThan(1000);
+    expect(formatDetails(result)).toMatch(/timed out after 0\.2 s \(--timeout\): run 0858\d+CU00 of la-oauth-send is still Running/);
+    expect(result.exitCode).toBe(3);
+  });
+
+  test('missing credentials: one clear error before any ARM call', async () => {
+    scenario({ [SEND]: {} });
+    const failing: TokenCredential = {
+      async getToken() {
+        throw Object.assign(new Error('ChainedTokenCredential authentication failed.'), { name: 'AggregateAuthenticationError' });
+      },
+    };
+    await expect(
+      runSmoke(only(SEND), { credential: failing, subscriptionId: SUB, endpoint }, { subscriptionId: SUB, timeoutMs: 500 }),
+    ).rejects.toThrow(SmokeCredentialError);
+    expect(fake.seen).toHaveLength(0);
+  });
+});
