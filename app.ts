@@ -1,5 +1,6 @@
 import { App, AppConfig } from 'cdktf';
 import type { Config } from './config/schema';
+import { attachRules } from './rules/guard';
 import { LOGIC_APPS_OAUTH_STACK, LogicAppsOauthStack } from './stacks/logic-apps-oauth-stack';
 import { APIM_MANAGED_IDENTITY_STACK, ApimManagedIdentityStack } from './stacks/apim-managed-identity-stack';
 import { APIM_CROSS_TENANT_STACK, ApimCrossTenantStack } from './stacks/apim-cross-tenant-stack';
@@ -10,5 +11,6 @@ export function buildApp(config: Config, options: AppConfig = {}): App {
   new LogicAppsOauthStack(app, LOGIC_APPS_OAUTH_STACK, config);
   new ApimManagedIdentityStack(app, APIM_MANAGED_IDENTITY_STACK, config);
   if (config.apimCrossTenant) new ApimCrossTenantStack(app, APIM_CROSS_TENANT_STACK, config);
-  return app;
+  // Synth-time rules (rules/): synth fails with one line per finding before any file is written.
+  return attachRules(app);
 }

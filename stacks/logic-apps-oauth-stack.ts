@@ -5,6 +5,7 @@ import { ReceiverWorkflow } from '../constructs/receiver-workflow';
 import { ExternalAudience, SenderWorkflow } from '../constructs/sender-workflow';
 import { Config, probeWorkflowName } from '../config/schema';
 import { ScenarioStack } from './scenario-stack';
+import { suppressRule } from '../rules/suppress';
 
 export const LOGIC_APPS_OAUTH_STACK = 'logic-apps-oauth';
 
@@ -59,9 +60,10 @@ export class LogicAppsOauthStack extends ScenarioStack {
           name: probeWorkflowName(config, receiverConfig),
           recurrence: settings.recurrence,
         });
-        probe.callReceiver(receiver, {
+        const probeCall = probe.callReceiver(receiver, {
           audience: new ExternalAudience(settings.probeAudience, 'wrong-audience probe: must be refused with MisMatchingOAuthClaims'),
         });
+        suppressRule(probeCall, 'LA001', 'wrong-audience probe: requests another audience on purpose and must be refused with MisMatchingOAuthClaims');
         this.probes.push(probe);
       }
 
