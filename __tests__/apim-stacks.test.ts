@@ -2,6 +2,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
+import { App, TerraformStack } from 'cdktf';
+import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
+import { AzureadProvider } from '@cdktf/provider-azuread/lib/provider';
+import { ApiGateway } from '../constructs/api-gateway';
+import { Audience } from '../constructs/audience';
+import { EntraProtectedApi } from '../constructs/entra-protected-api';
 import { buildApp } from '../app';
 import { parseConfig } from '../config/load';
 import { DEFAULT_CONFIG } from '../config/default';
@@ -320,5 +326,22 @@ describe('apim-cross-tenant', () => {
     const json = JSON.parse(text);
     expect(json.provider.azuread[1]).toEqual({ alias: API_TENANT_PROVIDER_ALIAS, tenant_id: '3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d' });
     expect(text).not.toContain(DEFAULT_CONFIG.apimCrossTenant!.apiTenantId);
+  });
+});
+
+describe('EntraProtectedApi validation', () => {
+  test('an API that admits no caller fails synth with a message naming the fix', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'apim-validation-'));
+    try {
+      const app = new App({ outdir });
+      const stack = new TerraformStack(app, 'validation');
+      new AzurermProvider(stack, 'azurerm', { features: [{}] });
+      new AzureadProvider(stack, 'azuread', {});
+      const gateway = new ApiGateway(stack, 'Gateway', { name: 'g', resourceGroupName: 'rg', location: 'westeurope', publisherName: 'p', publisherEmail: 'a@contoso.com' });
+      new EntraProtectedApi(stack, 'Api', { gateway, audience: new Audience(stack, 'Audience', { displayName: 'a' }), name: 'orders', path: 'orders' });
+      expect(() => app.synth()).toThrow('api "orders" admits no caller: call allowCaller() with the workflow or client app that calls it');
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
   });
 });
