@@ -244,6 +244,12 @@ export interface ClientOptions {
   readonly maxRetryDelayInMs?: number;
 }
 
+/** The token scope for an ARM endpoint (the public cloud's for a loopback test server). */
+export function armScope(endpoint = DEFAULT_ENDPOINT): string {
+  const base = isLoopbackHttp(endpoint) ? DEFAULT_ENDPOINT : endpoint.replace(/\/+$/, '');
+  return `${base}/.default`;
+}
+
 function isLoopbackHttp(endpoint: string): boolean {
   const url = new URL(endpoint);
   return url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
@@ -305,7 +311,7 @@ export function createLogicClient(options: ClientOptions, responseLog?: Response
   });
   if (insecure) {
     client.pipeline.removePolicy({ name: 'bearerTokenAuthenticationPolicy' });
-    client.pipeline.addPolicy(loopbackBearerPolicy(options.credential, `${DEFAULT_ENDPOINT}/.default`), { phase: 'Sign' });
+    client.pipeline.addPolicy(loopbackBearerPolicy(options.credential, armScope(endpoint)), { phase: 'Sign' });
   }
   if (responseLog) client.pipeline.addPolicy(responseRecorder(responseLog), { afterPhase: 'Retry' });
   return client;
@@ -526,7 +532,7 @@ export class SmokeCredentialError extends Error {}
 /** Gets one ARM token up front, so missing credentials give one clear message instead of a table of errors. */
 export async function preflightCredential(options: ClientOptions): Promise<void> {
   try {
-    const token = await options.credential.getToken(`${DEFAULT_ENDPOINT}/.default`);
+    const token = await options.credential.getToken(armScope(options.endpoint));
     if (!token) throw new Error('the credential returned no token');
   } catch (err) {
     throw new SmokeCredentialError(
@@ -538,9 +544,9 @@ export async function preflightCredential(options: ClientOptions): Promise<void>
 
 /** Triggers every planned sender (concurrently), waits for the runs and compares outcomes with expectations. */
 export async function runSmoke(plan: SmokePlan, clientOptions: ClientOptions, options: RunOptions): Promise<SmokeResult> {
-  await preflightCredential(clientOptions);
   const responseLog: ResponseLog = { last: new Map() };
   const client = createLogicClient(clientOptions, responseLog);
+  await preflightCredential(clientOptions);
   const results = await Promise.all(plan.workflows.map((wf) => checkWorkflow(client, wf, options, responseLog)));
   const rows = results.flat();
   const exitCode = rows.some((r) => r.verdict === 'FAIL') ? 1 : rows.some((r) => r.verdict === 'ERROR') ? 3 : 0;
