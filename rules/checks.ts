@@ -470,7 +470,7 @@ const LA011: Check = (ctx) => {
           findings.push({
             ruleId: 'LA011',
             resource: wf,
-            message: `access_control.${section} range "${range}" is not an IP range: ${problem}`,
+            message: `access_control.${section} range "${range}" is rejected by Azure: ${problem}${problem.includes('; ') ? '' : '; write CIDR (10.0.0.0/24) or a-b with start <= end'}`,
           });
         }
       }

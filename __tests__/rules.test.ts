@@ -1,0 +1,333 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
+import { AzureadProvider } from '@cdktf/provider-azuread/lib/provider';
+import { KeyVault } from '@cdktf/provider-azurerm/lib/key-vault';
+import { LogicAppWorkflow } from '@cdktf/provider-azurerm/lib/logic-app-workflow';
+import { ApiManagementApi } from '@cdktf/provider-azurerm/lib/api-management-api';
+import { LogicAppTriggerHttpRequest } from '@cdktf/provider-azurerm/lib/logic-app-trigger-http-request';
+import { buildStackModel, TfJson } from '../tools/synth-model';
+import { blockingFindings, formatFinding, RULES, runRules } from '../rules/engine';
+import { attachRules, evaluateApp, RuleError, setRuleOutput } from '../rules/guard';
+import { suppressRule } from '../rules/suppress';
+import { Audience } from '../constructs/audience';
+import { ReceiverWorkflow } from '../constructs/receiver-workflow';
+import { ExternalAudience, SenderWorkflow } from '../constructs/sender-workflow';
+import { buildApp } from '../app';
+import { parseConfig } from '../config/load';
+import { exitOnKnownError } from '../tools/errors';
+import { withDefaults } from './support/synth';
+
+type Stack = 'logic-apps-oauth' | 'apim-managed-identity' | 'apim-cross-tenant';
+const FIXTURES = join(__dirname, 'fixtures', 'rules');
+
+function fixture(stack: Stack): any {
+  return JSON.parse(readFileSync(join(FIXTURES, `${stack}.tf.json`), 'utf8'));
+}
+
+function findings(stack: Stack, json: TfJson) {
+  return runRules(buildStackModel({ name: stack, json }));
+}
+
+/** The one resource of `type` whose name contains `part` (or the only one). */
+function res(json: any, type: string, part = ''): any {
+  const matches = Object.entries(json.resource?.[type] ?? {}).filter(([name]) => name.includes(part));
+  if (matches.length !== 1) throw new Error(`${matches.length} ${type} matching "${part}"`);
+  return matches[0][1];
+}
+
+function editBody(resource: any, edit: (definition: any) => void): void {
+  const definition = JSON.parse(resource.body);
+  edit(definition);
+  resource.body = JSON.stringify(definition);
+}
+
+const receiver = (j: any) => res(j, 'azurerm_logic_app_workflow', 'Receiver');
+const policy = (j: any) => receiver(j).access_control.trigger.open_authentication_policy[0];
+const senderCall = (j: any) => res(j, 'azurerm_logic_app_action_custom', 'Sender-send_Call');
+const apiPolicy = (j: any) => res(j, 'azurerm_api_management_api_policy');
+
+setRuleOutput(() => undefined);
+
+describe('fixtures of the three stacks pass', () => {
+  test.each(['logic-apps-oauth', 'apim-managed-identity', 'apim-cross-tenant'] as const)('%s: no open finding', (stack) => {
+    const open = findings(stack, fixture(stack)).filter((f) => f.suppressed === undefined);
+    expect(open.map(formatFinding)).toEqual([]);
+  });
+
+  test('the probe is reported as suppressed, with its reason', () => {
+    const all = findings('logic-apps-oauth', fixture('logic-apps-oauth'));
+    expect(all).toHaveLength(1);
+    expect(all[0]).toMatchObject({ ruleId: 'LA001', severity: 'error', path: 'logic-apps-oauth/Probe-receive/Call-Receiver-receive' });
+    expect(all[0].suppressed).toMatch(/wrong-audience probe/);
+    expect(formatFinding(all[0])).toMatch(/^LA001 logic-apps-oauth\/Probe-receive\/Call-Receiver-receive: .*\[suppressed: wrong-audience probe/);
+  });
+});
+
+// Each case: a fixture that violates the rule. The unmodified fixtures above are the passing case.
+const VIOLATIONS: Array<[string, string, Stack, (j: any) => void, RegExp?]> = [
+  ['LA001', 'probe without its suppression', 'logic-apps-oauth', (j) => delete res(j, 'azurerm_logic_app_action_custom', 'Probe')['//'].logicAppsOauth.suppressions],
+  ['LA001', 'receiver policy expects another aud', 'logic-apps-oauth', (j) => (policy(j).claim[1].value = 'api://another-app'), /accepts aud "api:\/\/another-app"/],
+  ['LA001', 'issuer form of v2 for a v1 app', 'logic-apps-oauth', (j) => (policy(j).claim[0].value = policy(j).claim[0].value.replace('https://sts.windows.net/', 'https://login.microsoftonline.com/').replace(/\/$/, '/v2.0')), /gets v1 tokens/],
+  ['LA001', 'app switched to v2 tokens, policy still v1', 'logic-apps-oauth', (j) => (res(j, 'azuread_application').api.requested_access_token_version = 2)],
+  ['LA001', 'no audience given (seed: MisMatchingOAuthClaims)', 'logic-apps-oauth', (j) => editBody(senderCall(j), (d) => delete d.inputs.authentication.audience), /Logic Apps requests https:\/\/management/],
+  ['LA001', 'APIM audiences do not hold the requested audience', 'apim-managed-identity', (j) => (apiPolicy(j).xml_content = apiPolicy(j).xml_content.replace(/<audience>[^<]*<\/audience>/, '<audience>api://other</audience>'))],
+  ['LA002', 'call URI with sig=', 'logic-apps-oauth', (j) => editBody(senderCall(j), (d) => (d.inputs.uri += '&sig=abc')), /DirectApiRequestHasMoreThanOneAuthorization/],
+  ['LA002', 'call URI from callback_url', 'logic-apps-oauth', (j) => editBody(senderCall(j), (d) => (d.inputs.uri = '${azurerm_logic_app_trigger_http_request.t.callback_url}'))],
+  ['LA003', 'literal password in a body', 'logic-apps-oauth', (j) => editBody(senderCall(j), (d) => (d.inputs.body.password = 'hunter2'))],
+  ['LA003', 'PEM in a body', 'logic-apps-oauth', (j) => editBody(senderCall(j), (d) => (d.inputs.body.key = '-----BEGIN PRIVATE KEY-----\nabc'))],
+  ['LA003', 'reference to a Key Vault secret value', 'logic-apps-oauth', (j) => editBody(senderCall(j), (d) => (d.inputs.body.v = '${azurerm_key_vault_secret.s.value}'))],
+  ['LA004', 'audience no app issues', 'logic-apps-oauth', (j) => editBody(senderCall(j), (d) => (d.inputs.authentication.audience = 'api://not-in-this-tenant')), /AADSTS500011/],
+  ['LA005', 'caller without identity', 'logic-apps-oauth', (j) => delete res(j, 'azurerm_logic_app_workflow', 'Sender').identity],
+  ['LA005', 'managed identity for an app in another tenant', 'apim-cross-tenant', (j) => editBody(res(j, 'azurerm_logic_app_action_custom', 'Call-Api'), (d) => (d.inputs.authentication = { type: 'ManagedServiceIdentity', audience: d.inputs.authentication.audience }))],
+  ['LA006', 'empty trigger IP list', 'logic-apps-oauth', (j) => (receiver(j).access_control.trigger.allowed_caller_ip_address_range = []), /only other Logic Apps/],
+  ['LA006', 'no trigger IP list at all', 'logic-apps-oauth', (j) => delete receiver(j).access_control.trigger.allowed_caller_ip_address_range],
+  ['LA007', 'six policies', 'logic-apps-oauth', (j) => { const t = receiver(j).access_control.trigger; t.open_authentication_policy = Array.from({ length: 6 }, (_, i) => ({ ...t.open_authentication_policy[0], name: `p${i}` })); }],
+  ['LA008', 'eleven claims', 'logic-apps-oauth', (j) => { const p = policy(j); for (let i = 0; i < 8; i++) p.claim.push({ name: `c${i}`, value: 'x' }); }],
+  ['LA009', 'claim value of 151 characters', 'logic-apps-oauth', (j) => policy(j).claim.push({ name: 'appid', value: 'x'.repeat(151) }), /151 characters/],
+  ['LA010', 'policy without iss', 'logic-apps-oauth', (j) => policy(j).claim.shift()],
+  ['LA010', 'issuer outside the accepted prefixes', 'logic-apps-oauth', (j) => (policy(j).claim[0].value = 'https://evil.example/tenant/')],
+  ['LA011', 'bare address in run-history ranges', 'logic-apps-oauth', (j) => (receiver(j).access_control.content.allowed_caller_ip_address_range = ['10.0.0.1']), /10\.0\.0\.1\/32/],
+  ['LA011', 'reversed range in trigger ranges', 'logic-apps-oauth', (j) => (receiver(j).access_control.trigger.allowed_caller_ip_address_range = ['10.0.0.9-10.0.0.1'])],
+  ['LA012', 'workflow name with a space', 'logic-apps-oauth', (j) => (receiver(j).name = 'bad name')],
+  ['LA013', 'Key Vault read without secure outputs', 'apim-cross-tenant', (j) => editBody(res(j, 'azurerm_logic_app_action_custom', 'Read-Certificate'), (d) => delete d.runtimeConfiguration), /reads a Key Vault secret/],
+  ['LA013', 'certificate call without secure inputs', 'apim-cross-tenant', (j) => editBody(res(j, 'azurerm_logic_app_action_custom', 'Call-Api'), (d) => (d.runtimeConfiguration.secureData.properties = ['outputs'])), /certificate/],
+  ['LA013', 'trigger with authorization headers, no secure outputs', 'logic-apps-oauth', (j) => editBody(res(j, 'azurerm_logic_app_trigger_custom'), (d) => delete d.runtimeConfiguration)],
+  ['LA013', 'Authorization header without secure inputs', 'logic-apps-oauth', (j) => editBody(senderCall(j), (d) => { d.inputs.headers.Authorization = "@{body('Get')}"; delete d.runtimeConfiguration; })],
+  ['LA014', 'vault without RBAC', 'apim-cross-tenant', (j) => (res(j, 'azurerm_key_vault').rbac_authorization_enabled = false)],
+  ['LA015', 'vault without purge protection', 'apim-cross-tenant', (j) => delete res(j, 'azurerm_key_vault').purge_protection_enabled],
+  ['LA016', 'secrets role on the whole vault', 'apim-cross-tenant', (j) => (res(j, 'azurerm_role_assignment', 'SecretRead').scope = '${azurerm_key_vault.KeyVault_EBBC7C6F.id}'), /wider than one secret/],
+  ['LA016', 'secrets role on the certificate id', 'apim-cross-tenant', (j) => (res(j, 'azurerm_role_assignment', 'SecretRead').scope = '${azurerm_key_vault_certificate.Certificate_4E7ABB08.resource_manager_versionless_id}'), /\/certificates\//],
+  ['LA017', 'API allows http', 'apim-managed-identity', (j) => (res(j, 'azurerm_api_management_api').protocols = ['http', 'https'])],
+  ['LA018', 'API without policy', 'apim-managed-identity', (j) => delete j.resource.azurerm_api_management_api_policy],
+  ['LA018', 'API policy without token validation', 'apim-cross-tenant', (j) => (apiPolicy(j).xml_content = '<policies><inbound><base /></inbound></policies>')],
+  ['LA019', 'no pinned client ids', 'apim-managed-identity', (j) => (apiPolicy(j).xml_content = apiPolicy(j).xml_content.replace(/<client-application-ids>[\s\S]*<\/client-application-ids>/, ''))],
+  ['LA019', 'no audiences', 'apim-cross-tenant', (j) => (apiPolicy(j).xml_content = apiPolicy(j).xml_content.replace(/<audiences>[\s\S]*<\/audiences>/, ''))],
+  ['LA019', 'validate-jwt without a client claim', 'apim-managed-identity', (j) => (apiPolicy(j).xml_content = '<policies><inbound><validate-jwt header-name="Authorization"><openid-config url="https://login.microsoftonline.com/t/v2.0/.well-known/openid-configuration" /><audiences><audience>x</audience></audiences></validate-jwt></inbound></policies>')],
+  ['LA020', 'audience without assignment required', 'logic-apps-oauth', (j) => (res(j, 'azuread_service_principal').app_role_assignment_required = false)],
+  ['LA020', 'APIM audience without assignment required', 'apim-managed-identity', (j) => delete res(j, 'azuread_service_principal').app_role_assignment_required],
+  ['LA021', 'callback URL output not sensitive', 'logic-apps-oauth', (j) => (j.output.leak = { value: '${azurerm_logic_app_trigger_http_request.t.callback_url}' })],
+  ['LA022', 'Request trigger without Bearer-only condition', 'logic-apps-oauth', (j) => editBody(res(j, 'azurerm_logic_app_trigger_custom'), (d) => delete d.conditions)],
+  ['LA023', 'run history open on a token caller', 'logic-apps-oauth', (j) => delete res(j, 'azurerm_logic_app_workflow', 'Sender').access_control],
+];
+
+describe.each(VIOLATIONS)('%s: %s', (id, _label, stack, mutate, message) => {
+  test('fires, with a one-line message naming the fix', () => {
+    const json = fixture(stack);
+    mutate(json);
+    const found = findings(stack, json).filter((f) => f.ruleId === id && f.suppressed === undefined);
+    expect(found.length).toBeGreaterThan(0);
+    const rule = RULES.find((r) => r.id === id)!;
+    for (const f of found) {
+      expect(f.severity).toBe(rule.severity);
+      expect(f.stack).toBe(stack);
+      expect(f.message).not.toMatch(/\n/);
+      expect(f.message).toMatch(/; /);
+      expect(formatFinding(f).startsWith(`${id} ${f.path}: `)).toBe(true);
+      if (message) expect(found.map((x) => x.message).join('\n')).toMatch(message);
+    }
+  });
+});
+
+test('every rule has at least one violating fixture', () => {
+  expect([...new Set(VIOLATIONS.map(([id]) => id))].sort()).toEqual(RULES.map((r) => r.id).sort());
+});
+
+describe('passing variants', () => {
+  const open = (stack: Stack, json: any, id: string) => findings(stack, json).filter((f) => f.ruleId === id && f.suppressed === undefined);
+
+  test('LA001: a sender that is not allowed is refused by app role, not reported as an audience mismatch', () => {
+    const app = buildApp(parseConfig(withDefaults((c) => (c.logicAppsOauth.receivers[0].senders.push({ name: 'intruder', allowed: false })))));
+    const { findings: all } = evaluateApp(app);
+    expect(blockingFindings(all)).toEqual([]);
+  });
+  test('LA004: an audience declared external is fine', () => {
+    const json = fixture('logic-apps-oauth');
+    const call = senderCall(json);
+    editBody(call, (d) => (d.inputs.authentication.audience = 'api://issued-elsewhere'));
+    call['//'].logicAppsOauth = { externalAudience: { audience: 'api://issued-elsewhere', reason: 'partner API' } };
+    expect(open('logic-apps-oauth', json, 'LA004')).toEqual([]);
+  });
+  test('LA016: a scope of one secret through azurerm_key_vault_secret is fine', () => {
+    const json = fixture('apim-cross-tenant');
+    res(json, 'azurerm_role_assignment', 'SecretRead').scope = '${azurerm_key_vault_secret.s.resource_manager_versionless_id}';
+    expect(open('apim-cross-tenant', json, 'LA016')).toEqual([]);
+  });
+  test('LA019: validate-jwt pinning azp and an audience is fine', () => {
+    const json = fixture('apim-managed-identity');
+    apiPolicy(json).xml_content =
+      '<policies><inbound><validate-jwt header-name="Authorization"><audiences><audience>api://${azuread_application.Audience_942C5C42.client_id}</audience></audiences>' +
+      '<required-claims><claim name="azp"><value>abc</value></claim></required-claims></validate-jwt></inbound></policies>';
+    expect(open('apim-managed-identity', json, 'LA018')).toEqual([]);
+    expect(open('apim-managed-identity', json, 'LA019')).toEqual([]);
+  });
+  test('LA021: a sensitive output may carry a secret', () => {
+    const json = fixture('logic-apps-oauth');
+    json.output.leak = { value: '${azurerm_logic_app_trigger_http_request.t.callback_url}', sensitive: true };
+    expect(open('logic-apps-oauth', json, 'LA021')).toEqual([]);
+  });
+  test('runRules is deterministic', () => {
+    const json = fixture('logic-apps-oauth');
+    VIOLATIONS.filter(([, , s]) => s === 'logic-apps-oauth').slice(0, 12).forEach(([, , , mutate]) => {
+      try {
+        mutate(json);
+      } catch {
+        /* some mutations depend on others' targets */
+      }
+    });
+    expect(findings('logic-apps-oauth', json)).toEqual(findings('logic-apps-oauth', JSON.parse(JSON.stringify(json))));
+  });
+});
+
+// ---- real synth of construct-level fixtures ----
+
+class RawStack extends TerraformStack {
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    new AzurermProvider(this, 'azurerm', { features: [{}] });
+    new AzureadProvider(this, 'azuread', {});
+  }
+}
+
+const wf = { resourceGroupName: 'rg', location: 'westeurope' };
+
+function synthFixture(build: (stack: RawStack) => void, second?: (stack: RawStack) => void) {
+  const outdir = mkdtempSync(join(tmpdir(), 'la-oauth-rules-'));
+  const app = new App({ outdir });
+  if (second) second(new RawStack(app, 'first'));
+  build(new RawStack(app, 'fixture'));
+  attachRules(app);
+  const lines: string[] = [];
+  setRuleOutput((line) => lines.push(line));
+  let error: unknown;
+  try {
+    app.synth();
+  } catch (err) {
+    error = err;
+  } finally {
+    setRuleOutput(() => undefined);
+  }
+  const written = existsSync(join(outdir, 'stacks')) ? readdirSync(join(outdir, 'stacks')) : [];
+  rmSync(outdir, { recursive: true, force: true });
+  return { error, lines, written };
+}
+
+function senderToReceiver(stack: RawStack, audience?: ExternalAudience) {
+  const aud = new Audience(stack, 'Audience', { displayName: 'aud' });
+  const receiverWf = new ReceiverWorkflow(stack, 'Receiver', { ...wf, name: 'receive', audience: aud });
+  const sender = new SenderWorkflow(stack, 'Sender', { ...wf, name: 'send' });
+  const call = sender.callReceiver(receiverWf, { audience });
+  receiverWf.allowCaller(sender);
+  return { call, sender, receiverWf };
+}
+
+describe('synth of construct-level fixtures', () => {
+  test.each([
+    ['LA001', (s: RawStack) => senderToReceiver(s, new ExternalAudience('https://management.azure.com/', 'test'))],
+    ['LA011', (s: RawStack) => new LogicAppWorkflow(s, 'Wf', { ...wf, name: 'wf', accessControl: { content: { allowedCallerIpAddressRange: ['10.0.0.1'] } } })],
+    ['LA012', (s: RawStack) => new LogicAppWorkflow(s, 'Wf', { ...wf, name: 'no spaces allowed' })],
+    ['LA014', (s: RawStack) => new KeyVault(s, 'Kv', { ...wf, name: 'kv', tenantId: 't', skuName: 'standard', purgeProtectionEnabled: true })],
+    ['LA017', (s: RawStack) => new ApiManagementApi(s, 'Api', { ...wf, name: 'api', apiManagementName: 'apim', revision: '1', protocols: ['http'] })],
+  ] as const)('%s fails synth, with that id, writing nothing', (id, build) => {
+    const { error, written } = synthFixture(build as (s: RawStack) => void);
+    expect(error).toBeInstanceOf(RuleError);
+    const message = (error as Error).message;
+    expect(message.split('\n')[0]).toMatch(/^rule check failed: \d+ errors?; nothing was written/);
+    expect(message).toMatch(new RegExp(`^error ${id} fixture/`, 'm'));
+    expect(written).toEqual([]);
+  });
+
+  test('a violation in the second stack leaves the first unwritten too (no partial output)', () => {
+    const { error, written } = synthFixture(
+      (s) => new LogicAppWorkflow(s, 'Wf', { ...wf, name: 'bad name' }),
+      (s) => new LogicAppWorkflow(s, 'Ok', { ...wf, name: 'ok' }),
+    );
+    expect(error).toBeInstanceOf(RuleError);
+    expect(written).toEqual([]);
+  });
+
+  test('suppressRule with a reason lets synth pass and prints the reason', () => {
+    const { error, lines, written } = synthFixture((s) => {
+      const { call } = senderToReceiver(s, new ExternalAudience('https://management.azure.com/', 'test'));
+      suppressRule(call, 'LA001', 'probe: must be refused');
+    });
+    expect(error).toBeUndefined();
+    expect(written).toEqual(['fixture']);
+    expect(lines).toEqual([expect.stringMatching(/^suppressed LA001 fixture\/Sender\/Call-Receiver: .*\[suppressed: probe: must be refused\]$/)]);
+  });
+
+  test('warnings print and do not fail synth', () => {
+    const { error, lines, written } = synthFixture((s) => {
+      const { receiverWf } = senderToReceiver(s);
+      new LogicAppTriggerHttpRequest(s, 'SasTrigger', { name: 'sas', logicAppId: receiverWf.resource.id, schema: '{}' });
+    });
+    expect(error).toBeUndefined();
+    expect(written).toEqual(['fixture']);
+    expect(lines).toEqual([expect.stringMatching(/^warning LA022 fixture\/SasTrigger: /)]);
+  });
+
+  test('the stack validation applies the same rules outside app.synth (Testing.synth(stack, true) path)', () => {
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'la-oauth-rules-')) });
+    const stack = new RawStack(app, 'fixture');
+    new LogicAppWorkflow(stack, 'Wf', { ...wf, name: 'bad name' });
+    attachRules(app);
+    stack.prepareStack();
+    expect(() => stack.runAllValidations()).toThrow(/LA012 fixture\/Wf\/Wf|LA012 fixture\/Wf/);
+    rmSync(app.outdir, { recursive: true, force: true });
+  });
+});
+
+describe('suppressRule', () => {
+  test('needs a known id and a written reason', () => {
+    const app = new App();
+    const stack = new RawStack(app, 's');
+    const w = new LogicAppWorkflow(stack, 'Wf', { ...wf, name: 'wf' });
+    expect(() => suppressRule(w, 'LA001', '  ')).toThrow(/needs a written reason/);
+    expect(() => suppressRule(w, 'LA999', 'x')).toThrow(/unknown rule id "LA999"/);
+    expect(() => suppressRule(new Construct(stack, 'Empty'), 'LA001', 'x')).toThrow(/holds no Terraform resource/);
+  });
+
+  test('appends: two rules on one resource keep both reasons', () => {
+    const app = new App();
+    const stack = new RawStack(app, 's');
+    const w = new LogicAppWorkflow(stack, 'Wf', { ...wf, name: 'bad name' });
+    suppressRule(w, 'LA012', 'legacy name, imported');
+    suppressRule(w, 'LA023', 'no secrets here');
+    stack.prepareStack();
+    const json = stack.toTerraform() as any;
+    expect(json.resource.azurerm_logic_app_workflow.Wf['//'].logicAppsOauth.suppressions).toEqual([
+      { id: 'LA012', reason: 'legacy name, imported' },
+      { id: 'LA023', reason: 'no secrets here' },
+    ]);
+    expect(blockingFindings(runRules(buildStackModel({ name: 's', json })))).toEqual([]);
+  });
+});
+
+describe('main.ts error handling', () => {
+  test('a rule error prints its lines and exits 1, without a stack trace', () => {
+    const exit = jest.spyOn(process, 'exit').mockImplementation(((code: number) => {
+      throw new Error(`exit ${code}`);
+    }) as never);
+    const printed: string[] = [];
+    const error = jest.spyOn(console, 'error').mockImplementation((m: unknown) => void printed.push(String(m)));
+    try {
+      const err = new RuleError([{ ruleId: 'LA012', severity: 'error', stack: 's', path: 's/Wf', address: 'a', message: 'bad; fix' }]);
+      expect(() => exitOnKnownError(err)).toThrow('exit 1');
+      expect(printed).toEqual([err.message]);
+      expect(printed[0]).not.toMatch(/\n\s+at /);
+      expect(printed[0].split('\n')[1]).toBe('error LA012 s/Wf: bad; fix');
+    } finally {
+      exit.mockRestore();
+      error.mockRestore();
+    }
+  });
+});
+
+test('docs/rules.md lists every rule', () => {
+  const doc = readFileSync(join(__dirname, '..', 'docs', 'rules.md'), 'utf8');
+  for (const rule of RULES) expect(doc).toMatch(new RegExp(`^\\| ${rule.id} \\| ${rule.severity} \\|`, 'm'));
+});
+
