@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readSynthDir, SynthStack } from '../tools/synth-model';
 import { renderReport } from '../tools/report-lib';
-import { Finding, loadRuleEngine } from '../tools/report-rules';
+import { Finding } from '../tools/report-rules';
 import { synthApp, SynthOutput } from './support/synth';
 
 const FIXTURES = join(__dirname, 'fixtures', 'report');
@@ -85,7 +85,7 @@ describe('our synthesized stacks', () => {
 
 describe('rule findings', () => {
   test('without an engine the report says so', () => {
-    expect(report).toContain('_No rule engine found (rules/engine.ts is missing); rule findings are not part of this report._');
+    expect(report).toContain('_No rule engine found; rule findings are not part of this report._');
   });
 
   test('open and suppressed findings are listed, suppressed ones with their reason', () => {
@@ -104,11 +104,18 @@ describe('rule findings', () => {
     );
   });
 
-  test('the default engine loads when rules/engine.ts exists, and is absent otherwise', () => {
-    const engine = loadRuleEngine();
-    if (engine) expect(typeof engine.runRules).toBe('function');
-    const defaultReport = renderReport(ours);
-    expect(defaultReport.includes('No rule engine found')).toBe(engine === undefined);
+  test('with the project rule engine: the probe finding is listed as suppressed with its reason', () => {
+    const lines = section(renderReport(ours), 'logic-apps-oauth');
+    const row = lines.find((l) => l.startsWith('| error | LA001 | `logic-apps-oauth/Probe-receive/Call-Receiver-receive` |'));
+    expect(row).toMatch(/\| suppressed: wrong-audience probe: [^|]+\|$/);
+    expect(lines).toContain('Nothing needs attention.');
+  });
+
+  test('with the project rule engine: fixture problems are open findings and need attention', () => {
+    const text = renderReport(readSynthDir(FIXTURES));
+    expect(section(text, 'wrong-audience').some((l) => l.startsWith('| error | LA004 | `wrong-audience/Typo/Call` |') && l.endsWith('| **open** |'))).toBe(true);
+    expect(section(text, 'wrong-audience')).toContain('- error LA004 on wrong-audience/Typo/Call');
+    expect(section(text, 'empty-ip-list').some((l) => l.startsWith('| error | LA006 | `empty-ip-list/Receiver/Resource` |'))).toBe(true);
   });
 });
 

@@ -440,7 +440,7 @@ function secretBearingRows(model: StackModel): string[][] {
 function renderFindings(view: StackView, lines: string[], attention: string[], engineMissing: boolean): void {
   lines.push('### Rule findings', '');
   if (engineMissing) {
-    lines.push('_No rule engine found (rules/engine.ts is missing); rule findings are not part of this report._', '');
+    lines.push('_No rule engine found; rule findings are not part of this report._', '');
     return;
   }
   const findings = [...(view.findings ?? [])].sort(
