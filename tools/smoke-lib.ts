@@ -276,14 +276,18 @@ export interface ResponseLog {
   readonly last: Map<string, { status: number; retryAfter?: string }>;
 }
 
+function responseKey(resourceGroup: string, workflow: string): string {
+  return `${resourceGroup}/${workflow}`.toLowerCase();
+}
+
 function responseRecorder(log: ResponseLog): PipelinePolicy {
   return {
     name: 'smokeResponseRecorder',
     async sendRequest(request: PipelineRequest, next: SendRequest) {
       const response = await next(request);
-      const workflow = /\/workflows\/([^/?]+)/i.exec(request.url)?.[1];
-      if (workflow) {
-        log.last.set(decodeURIComponent(workflow), { status: response.status, retryAfter: response.headers.get('retry-after') ?? undefined });
+      const m = /\/resourceGroups\/([^/?]+)\/providers\/Microsoft\.Logic\/workflows\/([^/?]+)/i.exec(request.url);
+      if (m) {
+        log.last.set(responseKey(decodeURIComponent(m[1]), decodeURIComponent(m[2])), { status: response.status, retryAfter: response.headers.get('retry-after') ?? undefined });
       }
       return response;
     },
@@ -507,7 +511,7 @@ async function checkWorkflow(
     let summary: string;
     if (aborted) {
       summary = 'timed out';
-      const throttled = responseLog.last.get(wf.workflow);
+      const throttled = responseLog.last.get(responseKey(wf.resourceGroup, wf.workflow));
       const seconds = (options.timeoutMs / 1000).toString();
       if (throttled?.status === 429) {
         summary = 'throttled (429), timed out';
