@@ -4,7 +4,8 @@
 //   npm run bench                      5 runs of each figure after 1 warm-up; enforces the targets
 //   npm run bench -- --quick           1 run, no warm-up, no targets, writes bench-out/BENCHMARKS.quick.md
 //   options: --runs N  --no-jest (skip the jest and npm-test figures)  --only synth,scale,typecheck,jest,test
-//            --out FILE  --no-write
+//            --out FILE  --no-write  --allow-failures (time a command even when it exits non-zero, e.g. a
+//            failing test, and mark the figure; without it the figure fails)
 //
 // Memory is the peak RSS of the whole process tree: every 10 ms the bench walks the child's descendants
 // (/proc/<pid>/task/<tid>/children) and sums VmRSS from /proc/<pid>/status. Polling can miss a spike
@@ -12,13 +13,15 @@
 // both are lower bounds of the true tree peak, and the sum is exact up to the polling interval.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { parseConfig } from '../config/load';
 import type { ConfigInput } from '../config/schema';
 
 const ROOT = resolve(__dirname, '..');
 const POLL_MS = 10;
+/** --allow-failures: a command's non-zero exit is recorded (and shown) instead of failing the figure. */
+let allowFailures = false;
 const MIB = 1024 * 1024;
 /** Allowed senders per receiver in the generated configs (the Logic Apps limit of 5 policies per workflow). */
 const SENDERS_PER_RECEIVER = 5;
@@ -32,6 +35,7 @@ interface Options {
   only?: Set<string>;
   out: string;
   write: boolean;
+  allowFailures: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -41,12 +45,13 @@ function parseArgs(argv: string[]): Options {
     if (i < 0) return undefined;
     return argv[i].includes('=') ? argv[i].slice(name.length + 1) : argv[i + 1];
   };
-  const known = ['--quick', '--runs', '--no-jest', '--only', '--out', '--no-write', '--help'];
+  const known = ['--quick', '--runs', '--no-jest', '--only', '--out', '--no-write', '--allow-failures', '--help'];
   for (const a of argv) {
     if (a.startsWith('--') && !known.includes(a.split('=')[0])) throw new Error(`unknown option ${a}; known: ${known.join(' ')}`);
   }
   if (argv.includes('--help')) {
-    console.log(readFileSync(__filename, 'utf8').split('\n').slice(0, 12).join('\n'));
+    const header = readFileSync(__filename, 'utf8').split('\n');
+    console.log(header.slice(0, header.findIndex((l) => !l.startsWith('//'))).join('\n'));
     process.exit(0);
   }
   const runs = Number(value('--runs') ?? (quick ? 1 : 5));
@@ -60,6 +65,7 @@ function parseArgs(argv: string[]): Options {
     only: only ? new Set(only.split(',')) : undefined,
     out: resolve(ROOT, value('--out') ?? (quick ? 'bench-out/BENCHMARKS.quick.md' : 'BENCHMARKS.md')),
     write: !argv.includes('--no-write'),
+    allowFailures: argv.includes('--allow-failures'),
   };
 }
 
@@ -69,6 +75,18 @@ function parseArgs(argv: string[]): Options {
 interface Sample {
   wallMs: number;
   peakRssBytes: number;
+  /** user + system CPU time of the process tree (children reaped by their parents), 10 ms resolution. */
+  cpuMs: number;
+  /** Non-zero exit code, recorded only with --allow-failures. */
+  exitCode?: number;
+}
+
+/** CPU time of this process's reaped children (cutime + cstime of /proc/self/stat), in ms. */
+function childrenCpuMs(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields[0] is field 3 (state); cutime and cstime are fields 16 and 17; clock ticks of 10 ms (USER_HZ 100).
+  return (Number(fields[13]) + Number(fields[14])) * 10;
 }
 
 interface Command {
@@ -114,6 +132,7 @@ function processTree(root: number): number[] {
 /** Runs one command; resolves with its wall time and the peak RSS of its process tree. */
 function measure(cmd: Command): Promise<Sample> {
   return new Promise((resolvePromise, reject) => {
+    const cpuStart = childrenCpuMs();
     const start = process.hrtime.bigint();
     const child = spawn(cmd.file, cmd.args, { cwd: ROOT, env: cmd.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -144,11 +163,16 @@ function measure(cmd: Command): Promise<Sample> {
     child.on('exit', (code, signal) => {
       const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
       clearInterval(timer);
+      const sample: Sample = { wallMs, peakRssBytes: Math.max(peakSum, peakOne), cpuMs: childrenCpuMs() - cpuStart };
       if (code !== 0) {
+        if (allowFailures && code !== null) {
+          resolvePromise({ ...sample, exitCode: code });
+          return;
+        }
         reject(new Error(`${[cmd.file, ...cmd.args].join(' ')} exited with ${code ?? signal}\n${output.trim()}`));
         return;
       }
-      resolvePromise({ wallMs, peakRssBytes: Math.max(peakSum, peakOne) });
+      resolvePromise(sample);
     });
   });
 }
@@ -157,8 +181,15 @@ function measure(cmd: Command): Promise<Sample> {
 async function measureSequence(cmds: Command[]): Promise<Sample> {
   const start = process.hrtime.bigint();
   let peak = 0;
-  for (const cmd of cmds) peak = Math.max(peak, (await measure(cmd)).peakRssBytes);
-  return { wallMs: Number(process.hrtime.bigint() - start) / 1e6, peakRssBytes: peak };
+  let cpuMs = 0;
+  let exitCode: number | undefined;
+  for (const cmd of cmds) {
+    const sample = await measure(cmd);
+    peak = Math.max(peak, sample.peakRssBytes);
+    cpuMs += sample.cpuMs;
+    exitCode ??= sample.exitCode;
+  }
+  return { wallMs: Number(process.hrtime.bigint() - start) / 1e6, peakRssBytes: peak, cpuMs, exitCode };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -370,7 +401,7 @@ function buildFigures(opts: Options, work: string): Figure[] {
 
 // ---------------------------------------------------------------------------------------------------
 
-function renderTable(opts: Options, results: Result[], targetLines: string[], growth: string | undefined): string {
+function renderTable(opts: Options, results: Result[], targetLines: string[], growth: string | undefined, load: string): string {
   const lines = [
     '# Benchmarks',
     '',
@@ -379,22 +410,26 @@ function renderTable(opts: Options, results: Result[], targetLines: string[], gr
     `Machine: ${availableParallelism()} cores, Node ${process.version}, ${process.platform} ${process.arch}. ` +
       `${opts.runs} run${opts.runs > 1 ? 's' : ''} per figure after ${opts.warmups} warm-up${opts.warmups === 1 ? '' : 's'}` +
       `${opts.quick ? ' (--quick: targets not enforced)' : ''}.`,
-    'Wall: spawn to exit. Peak RSS: the whole process tree, polled every 10 ms from /proc.',
+    'Wall: spawn to exit. Peak RSS: the whole process tree, polled every 10 ms from /proc. CPU: user + system time of',
+    'the tree (all cores), which other load on the machine disturbs less than wall time.',
+    `${load}.`,
     '',
-    '| figure | command | resources | wall median | wall min-max | peak RSS median | peak RSS min-max |',
-    '|---|---|---:|---:|---:|---:|---:|',
+    '| figure | command | resources | wall median | wall min-max | peak RSS median | peak RSS min-max | CPU median |',
+    '|---|---|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of results) {
     const cmd = `\`${r.figure.command.replace(/\|/g, '\\|')}\``;
     if (r.error || !r.samples.length) {
-      lines.push(`| ${r.figure.label} | ${cmd} | | FAILED | | | |`);
+      lines.push(`| ${r.figure.label} | ${cmd} | | FAILED | | | | |`);
       continue;
     }
     const walls = r.samples.map((s) => s.wallMs);
     const rss = r.samples.map((s) => s.peakRssBytes);
+    const failedRuns = r.samples.filter((s) => s.exitCode !== undefined).length;
+    const label = failedRuns ? `${r.figure.label} (${failedRuns} run(s) exited non-zero)` : r.figure.label;
     lines.push(
-      `| ${r.figure.label} | ${cmd} | ${r.resources ?? ''} | ${fmtS(median(walls))} | ${fmtS(Math.min(...walls))}-${fmtS(Math.max(...walls))} | ` +
-        `${fmtMiB(median(rss))} | ${fmtMiB(Math.min(...rss))}-${fmtMiB(Math.max(...rss))} |`,
+      `| ${label} | ${cmd} | ${r.resources ?? ''} | ${fmtS(median(walls))} | ${fmtS(Math.min(...walls))}-${fmtS(Math.max(...walls))} | ` +
+        `${fmtMiB(median(rss))} | ${fmtMiB(Math.min(...rss))}-${fmtMiB(Math.max(...rss))} | ${fmtS(median(r.samples.map((s) => s.cpuMs)))} |`,
     );
   }
   if (growth) lines.push('', growth);
@@ -404,7 +439,9 @@ function renderTable(opts: Options, results: Result[], targetLines: string[], gr
 
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
+  allowFailures = opts.allowFailures;
   const work = mkdtempSync(join(tmpdir(), 'logic-apps-bench-'));
+  const loadBefore = loadavg()[0];
   const results: Result[] = [];
   try {
     const figures = buildFigures(opts, work);
@@ -419,8 +456,9 @@ async function main(): Promise<void> {
         const walls = result.samples.map((s) => s.wallMs);
         console.log(
           `  ${figure.label.padEnd(48)} wall ${fmtS(median(walls))} (${fmtS(Math.min(...walls))}-${fmtS(Math.max(...walls))})  ` +
-            `peak RSS ${fmtMiB(median(result.samples.map((s) => s.peakRssBytes)))}` +
-            (result.resources !== undefined ? `  ${result.resources} resources` : ''),
+            `peak RSS ${fmtMiB(median(result.samples.map((s) => s.peakRssBytes)))}  CPU ${fmtS(median(result.samples.map((s) => s.cpuMs)))}` +
+            (result.resources !== undefined ? `  ${result.resources} resources` : '') +
+            (result.samples.some((s) => s.exitCode !== undefined) ? '  (non-zero exit recorded)' : ''),
         );
       } catch (err) {
         result.error = (err as Error).message;
@@ -441,6 +479,8 @@ async function main(): Promise<void> {
       ? `Growth 100 -> 500 links (5x the links): wall ${(w500 / w100).toFixed(2)} x, peak RSS ${(m500 / m100).toFixed(2)} x.`
       : undefined;
   if (growth) console.log(growth);
+  const load = `Load average (1 min) before/after: ${loadBefore.toFixed(2)} / ${loadavg()[0].toFixed(2)} on ${availableParallelism()} cores`;
+  console.log(load);
 
   const targetLines: string[] = [];
   let missed = 0;
@@ -454,7 +494,7 @@ async function main(): Promise<void> {
 
   if (opts.write) {
     mkdirSync(dirname(opts.out), { recursive: true });
-    writeFileSync(opts.out, renderTable(opts, results, targetLines, growth));
+    writeFileSync(opts.out, renderTable(opts, results, targetLines, growth, load));
     console.log(`wrote ${opts.out}`);
   }
   const failed = results.filter((r) => r.error).length;
