@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 
@@ -84,9 +86,6 @@ test('the report step uses the npm script wired in package.json', () => {
 });
 
 test('the credentials check script behaves: notice and configured=false without variables, true with all three', () => {
-  const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
-  const { mkdtempSync, rmSync } = require('node:fs') as typeof import('node:fs');
-  const { tmpdir } = require('node:os') as typeof import('node:os');
   const script = workflow.jobs['azure-credentials'].steps[0].run!;
   const dir = mkdtempSync(join(tmpdir(), 'ci-check-'));
   try {
