@@ -132,9 +132,18 @@ describe('APIs', () => {
 
     const intruder = await check({ ...claims, appid: '00000000-0000-4000-a000-000000000000' }, { stack, receiver: 'logic-apps-api', state });
     expect(intruder.exitCode).toBe(EXIT.refused);
-    expect(intruder.lines.find((l) => /^401\b/.test(l))).toMatch(/WrongClientApplicationId|401/);
+    expect(intruder.lines).toContain('401 WrongClientApplicationId');
     expect(intruder.lines.some((l) => l.startsWith('  appid expected') && l.endsWith('actual "00000000-0000-4000-a000-000000000000"'))).toBe(true);
   });
+});
+
+test('API without state: definite mismatches name the failure, unresolved claims stay unverified', async () => {
+  if (!stacks.some((s) => s.name === 'apim-managed-identity')) return;
+  const result = await check({ aud: 'https://management.azure.com/', iss: 'https://sts.windows.net/abc/', ver: '1.0', appid: 'x', roles: ['LogicApps.Invoke'] }, { stack: 'apim-managed-identity', receiver: 'api:logic-apps-api' });
+  expect(result.exitCode).toBe(EXIT.refused);
+  expect(result.lines).toContain('401 WrongAudience');
+  expect(result.lines.some((l) => l.startsWith('  iss unverified (needs --state): expected https://sts.windows.net/{tenant id of provider azuread}/ | '))).toBe(true);
+  expect(result.lines.some((l) => l.startsWith('  appid unverified (needs --state): expected {client id of the identity of '))).toBe(true);
 });
 
 describe('bad input', () => {

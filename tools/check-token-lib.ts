@@ -207,6 +207,15 @@ interface Failure {
   readonly unresolved?: boolean;
 }
 
+const API_REASONS: Record<string, string> = {
+  iss: 'WrongTenantIssuer',
+  aud: 'WrongAudience',
+  appid: 'WrongClientApplicationId',
+  azp: 'WrongClientApplicationId',
+  exp: 'TokenExpired',
+  nbf: 'TokenNotYetValid',
+};
+
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
@@ -229,7 +238,7 @@ function failureLine(model: StackModel, f: Failure): string {
   const actual = f.actual === undefined ? '(absent)' : JSON.stringify(f.actual);
   const readable = f.original ? describeValue(model, f.original) : undefined;
   if (f.unresolved) {
-    return `  ${where}${f.claim} unverified (needs --state): expected ${readable ?? f.expected}, actual ${actual}`;
+    return `  ${where}${f.claim} unverified (needs --state): expected ${readable ?? describeValue(model, f.expected)}, actual ${actual}`;
   }
   const expectedText = JSON.stringify(f.expected) + (readable && readable !== f.expected ? ` (${readable})` : '');
   return `  ${where}${f.claim} expected ${expectedText}, actual ${actual}`;
@@ -319,6 +328,7 @@ export async function checkToken(input: CheckTokenInput): Promise<CheckTokenResu
       verdict = { accepted: false, error: outcome.error };
     }
   }
+  const apiStatus = target.kind === 'api' && !verdict.accepted ? (/^\d+/.exec(verdict.error)?.[0] ?? '401') : undefined;
 
   // Unresolved expectations whose literal parts already contradict the token are definite mismatches.
   failures = failures.map((f) => (f.unresolved && !couldMatch(f.expected, f.actual) ? { ...f, unresolved: false } : f));
@@ -326,6 +336,11 @@ export async function checkToken(input: CheckTokenInput): Promise<CheckTokenResu
   const groups = new Map<string, Failure[]>();
   for (const f of failures) groups.set(f.policy ?? '', [...(groups.get(f.policy ?? '') ?? []), f]);
   const undecided = [...groups.values()].find((g) => hard(g).length === 0 && g.length > 0);
+  if (apiStatus !== undefined && !verdict.accepted) {
+    // Name the API failure after the definite mismatches (the shared evaluator cannot judge unresolved values).
+    const reasons = [...new Set(hard(failures).map((f) => API_REASONS[f.claim] ?? 'MissingRequiredClaim'))];
+    verdict = { accepted: false, error: `${apiStatus}${reasons.length ? ` ${reasons.join(', ')}` : ''}` };
+  }
 
   if (problems.length) {
     lines.push(`refused: ${problems.join('; ')}`);
