@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { exportJWK } from 'jose';
 import { issueManagedIdentityToken } from '../tools/entra-sim';
 import { buildStackModel, StackModel, SynthStack } from '../tools/synth-model';
-import { reportBindings } from '../tools/report-sim';
+import { simulatedBindings } from '../tools/entra-sim';
 import { BadInput, bindingsFromState, checkToken, CheckTokenInput, EXIT, stateFromBindings, tokenFromArgument, TfState } from '../tools/check-token-lib';
 import type { TokenClaims } from '../tools/token-eval';
 import { mintToken, tenantKeys } from './support/tokens';
@@ -27,7 +27,7 @@ function model(name: string): StackModel {
 /** The claims Entra would issue to the caller of `actionName` in `stack` (simulated deployment). */
 function simulatedClaims(stack: string, callerName: string): { claims: TokenClaims; state: TfState } {
   const m = model(stack);
-  const bindings = reportBindings(m);
+  const bindings = simulatedBindings(m);
   const wf = m.workflows.find((w) => w.workflowName === callerName)!;
   const action = wf.actions.find((a) => a.authentication?.type === 'ManagedServiceIdentity' && a.authentication.audience !== 'https://vault.azure.net')!;
   const issued = issueManagedIdentityToken(
@@ -184,7 +184,7 @@ describe('bad input', () => {
 
 test('state round trip: every policy reference resolves from a state built from the bindings', () => {
   const m = model('logic-apps-oauth');
-  const bindings = reportBindings(m);
+  const bindings = simulatedBindings(m);
   const resolved = bindingsFromState(m, stateFromBindings(bindings));
   const receiver = m.workflows.find((w) => w.workflowName === 'la-oauth-receive')!;
   for (const claim of receiver.policies.flatMap((p) => p.claims)) {

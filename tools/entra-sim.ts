@@ -35,12 +35,21 @@ export function simulatedBindings(model: StackModel): Bindings {
   const strings: string[] = [];
   collectStrings(model.json.resource ?? {}, strings);
   collectStrings(model.json.output ?? {}, strings);
+  // Every workflow's identity, also when nothing references it (a probe's oid appears in no policy).
+  strings.push(...model.workflows.map((wf) => `\${${wf.principalIdRef}}`));
   const bindings: Bindings = {};
   for (const s of strings) {
     for (const ref of referencesIn(s)) {
       if (ref.expression.includes('(') || bindings[ref.expression] !== undefined) continue;
       bindings[ref.expression] = fakeValue(model, ref.address, ref.attribute, ref.expression);
     }
+  }
+  // `data.azuread_service_principal { object_id = <workflow principal id> }.client_id` is the client id
+  // Entra puts in that identity's tokens (appid/azp), as in Azure.
+  for (const sp of model.resources.filter((r) => r.type === 'azuread_service_principal' && r.address.startsWith('data.'))) {
+    const objectId = referencesIn(String(sp.config.object_id ?? '')).find((ref) => ref.address.startsWith('azurerm_logic_app_workflow.'));
+    const workflow = objectId && model.workflows.find((wf) => wf.address === objectId.address);
+    if (workflow) bindings[`${sp.address}.client_id`] = simulatedIdentityClientId(workflow.principalIdRef);
   }
   return bindings;
 }
@@ -154,4 +163,50 @@ export function grantedRoles(model: StackModel, app: AppModel, principalIdRef: s
     .filter((r) => referencesIn(String(r.config.resource_object_id)).some((ref) => spAddresses.has(ref.address)))
     .map((r) => roles.find((role) => role.id === r.config.app_role_id)?.value ?? r.config.app_role_id)
     .map(String);
+}
+
+export type ClientCredentialsResult =
+  | { readonly issued: true; readonly claims: TokenClaims }
+  | { readonly issued: false; readonly error: string; readonly message: string };
+
+/** What Entra answers to a client-credentials (certificate) token request described by an HTTP action's authentication. */
+export function issueClientCredentialsToken(model: StackModel, auth: Json, bindings: Bindings): ClientCredentialsResult {
+  const tenant = bind(String(auth?.tenant ?? ''), bindings);
+  const audience = String(auth?.audience ?? '');
+  const app = appForAudience(model, audience);
+  if (!app || simulatedTenant(app.provider) !== tenant) {
+    return { issued: false, error: 'AudienceNotFound', message: `no application with identifier "${audience}" in tenant ${tenant} (AADSTS500011)` };
+  }
+  const client = model.apps.find((a) => a.clientIdRef === auth?.clientId);
+  if (!client || simulatedTenant(client.provider) !== tenant) {
+    return { issued: false, error: 'ClientNotFound', message: `client ${auth?.clientId} is not an application of tenant ${tenant} (AADSTS700016)` };
+  }
+  const hasCertificate = model.resources.some(
+    (r) => r.type === 'azuread_application_certificate' && referencesIn(String(r.config.application_id)).some((ref) => ref.address === client.address),
+  );
+  if (auth?.credentialType === 'Certificate' && !hasCertificate) {
+    return { issued: false, error: 'InvalidClientCredential', message: `${client.displayName} has no certificate credential (AADSTS700027)` };
+  }
+  const sp = client.servicePrincipals[0];
+  const spObjectIdRef = sp ? `${sp.address}.object_id` : `${client.address}.object_id`;
+  const roles = sp ? grantedRoles(model, app, spObjectIdRef) : [];
+  if (app.servicePrincipals.some((s) => s.config.app_role_assignment_required === true) && roles.length === 0) {
+    return { issued: false, error: 'AppRoleAssignmentRequired', message: `${client.displayName} has no app role on ${app.displayName} (AADSTS501051)` };
+  }
+  const clientId = bind(client.clientIdRef, bindings);
+  const oid = bind(`\${${spObjectIdRef}}`, bindings);
+  const version = app.tokenVersion;
+  const claims: Record<string, unknown> = {
+    aud: audClaimFor(version, bind(audience, bindings), bind(app.clientIdRef, bindings)),
+    iss: issuerFor(version, tenant),
+    oid,
+    sub: oid,
+    tid: tenant,
+    iat: 1700000000,
+    nbf: 1700000000,
+    exp: 1700003600,
+    ...(version === 2 ? { azp: clientId, azpacr: '2', ver: '2.0' } : { appid: clientId, appidacr: '2', idp: issuerFor(1, tenant), ver: '1.0' }),
+  };
+  if (roles.length) claims.roles = roles;
+  return { issued: true, claims };
 }

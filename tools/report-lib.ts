@@ -2,8 +2,7 @@
 // the synthesized stacks (plus the rule engine), so tests call it directly and the output is
 // deterministic (sorted, no timestamps, no machine paths).
 import { buildStackModel, CallModel, referencesIn, StackModel, SynthStack, TriggerModel, WorkflowModel } from './synth-model';
-import { Bindings, issueManagedIdentityToken, providerOf } from './entra-sim';
-import { issueClientCredentialsToken, reportBindings } from './report-sim';
+import { Bindings, issueClientCredentialsToken, issueManagedIdentityToken, providerOf, simulatedBindings } from './entra-sim';
 import { evaluateTrigger } from './token-eval';
 import { apiCallsOf, ApiCallModel, ApiModel, apisOf } from './report-apim';
 import { evaluateApiToken } from './report-apim-eval';
@@ -537,7 +536,7 @@ export function renderReport(stacks: readonly SynthStack[], options: ReportOptio
       const apis = apisOf(model);
       return {
         model,
-        bindings: reportBindings(model),
+        bindings: simulatedBindings(model),
         receivers: model.workflows.filter((wf) => isReceiver(model, wf)).sort((a, b) => a.workflowName.localeCompare(b.workflowName)),
         apis,
         apiCalls: apiCallsOf(model, apis),
