@@ -9,6 +9,8 @@
 //   is memoized per stack on the parsed config minus the other stacks' sections, because identical input
 //   gives identical output (synth is deterministic, tested in logic-apps-oauth.test.ts).
 // Files are never written here; the guarded synth that writes nothing on error is tested in rules.test.ts.
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { App, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
@@ -21,6 +23,9 @@ import { APIM_MANAGED_IDENTITY_STACK, ApimManagedIdentityStack } from '../stacks
 import { APIM_CROSS_TENANT_STACK, ApimCrossTenantStack } from '../stacks/apim-cross-tenant-stack';
 import { blockingFindings, formatFinding } from '../rules/engine';
 import { evaluateStack } from '../rules/guard';
+
+// App() creates its outdir (empty); evaluateApp writes nothing into it.
+const IN_MEMORY = join(tmpdir(), 'la-oauth-in-memory');
 
 const RUNS = 10_000;
 
@@ -46,7 +51,7 @@ function openErrors(config: Config): string[] {
     let result = stackResults.get(key);
     if (!result) {
       const started = performance.now();
-      const stack = spec.build(new App({ outdir: 'cdktf.out.property-never-written' }), spec.id, config);
+      const stack = spec.build(new App({ outdir: IN_MEMORY }), spec.id, config);
       stack.prepareStack();
       result = blockingFindings(evaluateStack(stack).findings).map(formatFinding);
       stackResults.set(key, result);
@@ -255,7 +260,7 @@ test(`${RUNS} generated configs: each synthesizes with all rules passing, or is 
 
 test('the property builds the same stacks as buildApp', () => {
   const config = parseConfig(DEFAULT_CONFIG);
-  const app = buildApp(config);
+  const app = buildApp(config, { outdir: IN_MEMORY });
   const built = app.node.findAll().filter((c) => TerraformStack.isStack(c)).map((s) => s.node.id).sort();
   expect(built).toEqual(STACKS.filter((s) => enabled(config, s.section)).map((s) => s.id).sort());
 });

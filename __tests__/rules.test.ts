@@ -21,6 +21,9 @@ import { parseConfig } from '../config/load';
 import { exitOnKnownError } from '../tools/errors';
 import { withDefaults } from './support/synth';
 
+// App() creates its outdir (empty); evaluateApp writes nothing into it.
+const IN_MEMORY = join(tmpdir(), 'la-oauth-in-memory');
+
 type Stack = 'logic-apps-oauth' | 'apim-managed-identity' | 'apim-cross-tenant';
 const FIXTURES = join(__dirname, 'fixtures', 'rules');
 
@@ -140,7 +143,7 @@ describe('passing variants', () => {
   const open = (stack: Stack, json: any, id: string) => findings(stack, json).filter((f) => f.ruleId === id && f.suppressed === undefined);
 
   test('LA001: a sender that is not allowed is refused by app role, not reported as an audience mismatch', () => {
-    const app = buildApp(parseConfig(withDefaults((c) => (c.logicAppsOauth.receivers[0].senders.push({ name: 'intruder', allowed: false })))));
+    const app = buildApp(parseConfig(withDefaults((c) => (c.logicAppsOauth.receivers[0].senders.push({ name: 'intruder', allowed: false })))), { outdir: IN_MEMORY });
     const { findings: all } = evaluateApp(app);
     expect(blockingFindings(all)).toEqual([]);
   });
@@ -282,7 +285,7 @@ describe('synth of construct-level fixtures', () => {
 
 describe('suppressRule', () => {
   test('needs a known id and a written reason', () => {
-    const app = new App();
+    const app = new App({ outdir: IN_MEMORY });
     const stack = new RawStack(app, 's');
     const w = new LogicAppWorkflow(stack, 'Wf', { ...wf, name: 'wf' });
     expect(() => suppressRule(w, 'LA001', '  ')).toThrow(/needs a written reason/);
@@ -291,7 +294,7 @@ describe('suppressRule', () => {
   });
 
   test('appends: two rules on one resource keep both reasons', () => {
-    const app = new App();
+    const app = new App({ outdir: IN_MEMORY });
     const stack = new RawStack(app, 's');
     const w = new LogicAppWorkflow(stack, 'Wf', { ...wf, name: 'bad name' });
     suppressRule(w, 'LA012', 'legacy name, imported');
