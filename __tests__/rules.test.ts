@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, TerraformStack } from 'cdktf';
+import { App, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { AzureadProvider } from '@cdktf/provider-azuread/lib/provider';
@@ -9,6 +9,8 @@ import { KeyVault } from '@cdktf/provider-azurerm/lib/key-vault';
 import { LogicAppWorkflow } from '@cdktf/provider-azurerm/lib/logic-app-workflow';
 import { ApiManagementApi } from '@cdktf/provider-azurerm/lib/api-management-api';
 import { LogicAppTriggerHttpRequest } from '@cdktf/provider-azurerm/lib/logic-app-trigger-http-request';
+import { LogicAppActionCustom } from '@cdktf/provider-azurerm/lib/logic-app-action-custom';
+import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { buildStackModel, TfJson } from '../tools/synth-model';
 import { blockingFindings, formatFinding, RULES, runRules } from '../rules/engine';
 import { attachRules, evaluateApp, RuleError, setRuleOutput } from '../rules/guard';
@@ -234,12 +236,32 @@ describe('synth of construct-level fixtures', () => {
     ['LA012', (s: RawStack) => new LogicAppWorkflow(s, 'Wf', { ...wf, name: 'no spaces allowed' })],
     ['LA014', (s: RawStack) => new KeyVault(s, 'Kv', { ...wf, name: 'kv', tenantId: 't', skuName: 'standard', purgeProtectionEnabled: true })],
     ['LA017', (s: RawStack) => new ApiManagementApi(s, 'Api', { ...wf, name: 'api', apiManagementName: 'apim', revision: '1', protocols: ['http'] })],
+    ['LA015', (s: RawStack) => new KeyVault(s, 'Kv', { ...wf, name: 'kv', tenantId: 't', skuName: 'standard', rbacAuthorizationEnabled: true })],
+    ['LA016', (s: RawStack) => {
+      const kv = new KeyVault(s, 'Kv', { ...wf, name: 'kv', tenantId: 't', skuName: 'standard', rbacAuthorizationEnabled: true, purgeProtectionEnabled: true });
+      new RoleAssignment(s, 'Read', { scope: kv.id, roleDefinitionName: 'Key Vault Secrets User', principalId: 'p' });
+    }],
+    ['LA002', (s: RawStack) => {
+      const { sender, receiverWf } = senderToReceiver(s);
+      const sas = new LogicAppTriggerHttpRequest(s, 'SasTrigger', { name: 'sas', logicAppId: receiverWf.resource.id, schema: '{}' });
+      new LogicAppActionCustom(s, 'SasCall', {
+        name: 'sas_call',
+        logicAppId: sender.resource.id,
+        body: JSON.stringify({ type: 'Http', inputs: { method: 'POST', uri: sas.callbackUrl }, runAfter: {} }),
+      });
+    }],
+    ['LA021', (s: RawStack) => {
+      const { receiverWf } = senderToReceiver(s);
+      const sas = new LogicAppTriggerHttpRequest(s, 'SasTrigger', { name: 'sas', logicAppId: receiverWf.resource.id, schema: '{}' });
+      new TerraformOutput(s, 'sas-url', { value: sas.callbackUrl });
+    }],
   ] as const)('%s fails synth, with that id, writing nothing', (id, build) => {
     const { error, written } = synthFixture(build as (s: RawStack) => void);
     expect(error).toBeInstanceOf(RuleError);
     const message = (error as Error).message;
     expect(message.split('\n')[0]).toMatch(/^rule check failed: \d+ errors?; nothing was written/);
     expect(message).toMatch(new RegExp(`^error ${id} fixture/`, 'm'));
+    expect(message.split('\n').slice(1).every((line) => /^error LA\d{3} \S+: .+; .+/.test(line))).toBe(true);
     expect(written).toEqual([]);
   });
 
