@@ -213,7 +213,7 @@ describe('CLI', () => {
   });
 
   const run = (args: string[]) =>
-    spawnSync(process.execPath, [require.resolve('tsx/cli'), 'tools/check-token.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
+    spawnSync(process.execPath, [join(ROOT, 'scripts/run-ts.cjs'), 'tools/check-token.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
 
   test('accepted: exit 0', () => {
     const r = run([tokenFile, '--dir', dir, ...['--stack', 'logic-apps-oauth', '--receiver', 'la-oauth-receive'], '--jwks', jwksFile, '--state', stateFile, '--now', String(NOW)]);

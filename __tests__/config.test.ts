@@ -153,7 +153,7 @@ describe('loading', () => {
     const file = join(dir, 'bad-ip.json');
     const outdir = join(dir, 'out');
     writeFileSync(file, JSON.stringify({ logicAppsOauth: { receivers: [{ name: 'r', extraTriggerIpRanges: ['10.1.2.3'] }] } }));
-    const result = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'main.ts'], {
+    const result = spawnSync(process.execPath, ['scripts/run-ts.cjs', 'main.ts'], {
       env: { ...process.env, LOGIC_APPS_CONFIG: file, CDKTF_OUTDIR: outdir },
       encoding: 'utf8',
     });

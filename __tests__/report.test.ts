@@ -165,7 +165,7 @@ test('CLI: writes the same Markdown to stdout and --out', () => {
   const dir = mkdtempSync(join(tmpdir(), 'report-cli-'));
   try {
     const out = join(dir, 'report.md');
-    const stdout = execFileSync(process.execPath, [require.resolve('tsx/cli'), 'tools/report.ts', FIXTURES, '--out', out], {
+    const stdout = execFileSync(process.execPath, ['scripts/run-ts.cjs', 'tools/report.ts', FIXTURES, '--out', out], {
       cwd: join(__dirname, '..'),
       encoding: 'utf8',
     });
