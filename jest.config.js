@@ -1,4 +1,6 @@
 // Workers inherit this process's environment: cap their V8 old space unless the caller chose a cap.
+// Measured: the suite needs >112 MB (a 112 MB cap runs out of heap, 128 MB passes); 160 leaves headroom.
+// If a new test file runs out of heap, raise it (NODE_OPTIONS=--max-old-space-size=256 npm test).
 if (!/--max-old-space-size/.test(process.env.NODE_OPTIONS || '')) {
   process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS || ''} --max-old-space-size=160`.trim();
 }
