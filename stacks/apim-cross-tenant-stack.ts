@@ -10,6 +10,7 @@ import { EntraProtectedApi } from '../constructs/entra-protected-api';
 import { SenderWorkflow } from '../constructs/sender-workflow';
 import { ApimCrossTenantConfig, Config, keyVaultName } from '../config/schema';
 import { ScenarioStack } from './scenario-stack';
+import { addProtectedApi } from './api-management-parts';
 
 export const APIM_CROSS_TENANT_STACK = 'apim-cross-tenant';
 /** Alias of the azuread provider signed in to the API's tenant. */
@@ -74,23 +75,9 @@ export class ApimCrossTenantStack extends ScenarioStack {
       protect: config.protect,
     });
 
-    this.gateway = new ApiGateway(this, 'ApiManagement', {
-      name: settings.apiManagement.name ?? `${config.namePrefix}-apim-xt`,
-      resourceGroupName: this.resourceGroup.name,
-      location: this.resourceGroup.location,
-      skuName: settings.apiManagement.skuName,
-      publisherName: settings.apiManagement.publisherName,
-      publisherEmail: settings.apiManagement.publisherEmail,
-      tags: config.tags,
-    });
-    this.api = new EntraProtectedApi(this, 'Api', {
-      gateway: this.gateway,
-      audience: this.audience,
-      name: settings.api.name,
-      path: settings.api.path,
-      serviceUrl: settings.api.serviceUrl,
-    });
-    const invoke = this.api.addOperation('invoke', { method: 'POST', urlTemplate: '/invoke' });
+    const { gateway, api, invoke } = addProtectedApi(this, settings, this.audience, `${config.namePrefix}-apim-xt`);
+    this.gateway = gateway;
+    this.api = api;
     this.api.allowCaller(this.client);
 
     this.caller = new SenderWorkflow(this, 'Caller', {

@@ -6,6 +6,7 @@ import { EntraProtectedApi } from '../constructs/entra-protected-api';
 import { SenderWorkflow } from '../constructs/sender-workflow';
 import { Config } from '../config/schema';
 import { ScenarioStack } from './scenario-stack';
+import { addProtectedApi } from './api-management-parts';
 
 export const APIM_MANAGED_IDENTITY_STACK = 'apim-managed-identity';
 
@@ -29,23 +30,9 @@ export class ApimManagedIdentityStack extends ScenarioStack {
       tokenVersion: settings.tokenVersion,
       protect: config.protect,
     });
-    this.gateway = new ApiGateway(this, 'ApiManagement', {
-      name: settings.apiManagement.name ?? `${config.namePrefix}-apim-mi`,
-      resourceGroupName: this.resourceGroup.name,
-      location: this.resourceGroup.location,
-      skuName: settings.apiManagement.skuName,
-      publisherName: settings.apiManagement.publisherName,
-      publisherEmail: settings.apiManagement.publisherEmail,
-      tags: config.tags,
-    });
-    this.api = new EntraProtectedApi(this, 'Api', {
-      gateway: this.gateway,
-      audience: this.audience,
-      name: settings.api.name,
-      path: settings.api.path,
-      serviceUrl: settings.api.serviceUrl,
-    });
-    const invoke = this.api.addOperation('invoke', { method: 'POST', urlTemplate: '/invoke' });
+    const { gateway, api, invoke } = addProtectedApi(this, settings, this.audience, `${config.namePrefix}-apim-mi`);
+    this.gateway = gateway;
+    this.api = api;
 
     this.caller = new SenderWorkflow(this, 'Caller', {
       ...this.workflowDefaults(),
