@@ -1,10 +1,10 @@
 // The rule checks: pure functions over the model of one synthesized stack (tools/synth-model.ts), so they
 // apply to any construct or raw resource and to cdk.tf.json files of other cdktf apps alike.
-import { XMLParser } from 'fast-xml-parser';
 import { ACCEPTED_ISSUER_PREFIXES, audClaimFor, issuerFor } from '../constructs/entra';
 import { ipRangeProblem } from '../config/ip-range';
 import { LIMITS } from '../config/schema';
 import { appForAudience, AppModel, CallModel, Json, referencesIn, ResourceRef, StackModel, WorkflowModel } from '../tools/synth-model';
+import { readTokenValidations, TokenValidationElement } from '../tools/apim-policy-xml';
 import { bind, Bindings, issueManagedIdentityToken, simulatedBindings, simulatedTenant } from '../tools/entra-sim';
 
 /** A rule violation before suppressions are applied. */
@@ -117,60 +117,16 @@ function sameValue(expected: string | undefined, actual: string, bindings: Bindi
 
 // ---------- token validation in API Management policies ----------
 
-export interface TokenValidation {
-  readonly kind: 'validate-azure-ad-token' | 'validate-jwt';
-  readonly tenantId?: string;
-  readonly clientApplicationIds: string[];
-  readonly audiences: string[];
-  readonly requiredClaims: Array<{ name: string; values: string[] }>;
-}
-
-const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', parseTagValue: false, trimValues: true });
-
-function textOf(node: Json): string[] {
-  return asList<Json>(node)
-    .map((n) => (typeof n === 'object' && n !== null ? n['#text'] : n))
-    .filter((v) => v !== undefined && v !== '')
-    .map(String);
-}
-
-function findElements(node: Json, name: string, out: Json[] = []): Json[] {
-  if (Array.isArray(node)) node.forEach((n) => findElements(n, name, out));
-  else if (node && typeof node === 'object') {
-    for (const [key, value] of Object.entries(node)) {
-      if (key === name) out.push(...asList(value));
-      findElements(value, name, out);
-    }
-  }
-  return out;
-}
+export type TokenValidation = TokenValidationElement;
 
 /** Token validations of a policy document; undefined when the XML cannot be read (dynamic or invalid). */
 export function tokenValidations(xmlContent: unknown): TokenValidation[] | undefined {
   if (typeof xmlContent !== 'string' || /\$\{[a-z_]+\(/.test(xmlContent)) return undefined;
-  let doc: Json;
   try {
-    doc = xml.parse(xmlContent);
+    return readTokenValidations(xmlContent);
   } catch {
     return undefined;
   }
-  const claimsOf = (el: Json) =>
-    findElements(el?.['required-claims'], 'claim').map((c) => ({ name: String(c?.['@name'] ?? ''), values: textOf(c?.value) }));
-  return [
-    ...findElements(doc, 'validate-azure-ad-token').map((el) => ({
-      kind: 'validate-azure-ad-token' as const,
-      tenantId: el?.['@tenant-id'] as string | undefined,
-      clientApplicationIds: textOf(asSingle(el?.['client-application-ids'])?.['application-id']),
-      audiences: textOf(asSingle(el?.audiences)?.audience),
-      requiredClaims: claimsOf(el),
-    })),
-    ...findElements(doc, 'validate-jwt').map((el) => ({
-      kind: 'validate-jwt' as const,
-      clientApplicationIds: [],
-      audiences: textOf(asSingle(el?.audiences)?.audience),
-      requiredClaims: claimsOf(el),
-    })),
-  ];
 }
 
 /** References `value` makes to `address` (as `${address.attr}`), or a literal equal to `literal`. */

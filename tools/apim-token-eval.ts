@@ -6,15 +6,11 @@
 // failed-validation-httpcode (401 here). Signature and lifetime are checked too; tests verify the
 // signature with jose before evaluating, and `now` covers the lifetime.
 // Policy values may hold Terraform references (`${...}`) from cdk.tf.json; `bindings` resolve them.
-import { XMLParser } from 'fast-xml-parser';
 import { issuerFor } from '../constructs/entra';
 import { bindReferences, hasUnresolvedReference, TokenClaims } from './token-eval';
+import { PolicyRequiredClaim, readTokenValidations } from './apim-policy-xml';
 
-export interface ApimRequiredClaim {
-  readonly name: string;
-  readonly match: 'all' | 'any';
-  readonly values: readonly string[];
-}
+export type ApimRequiredClaim = PolicyRequiredClaim;
 
 /** The parsed `validate-azure-ad-token` element. */
 export interface AzureAdTokenPolicy {
@@ -65,71 +61,22 @@ export const VALIDATE_AZURE_AD_TOKEN_ORDER = [
   'required-claims',
 ] as const;
 
-type OrderedNode = Record<string, unknown> & { ':@'?: Record<string, string> };
-
-const ATTR = '@_';
-
-function parseOrdered(xml: string): OrderedNode[] {
-  return new XMLParser({ preserveOrder: true, ignoreAttributes: false, attributeNamePrefix: ATTR, parseTagValue: false, parseAttributeValue: false, trimValues: true }).parse(xml) as OrderedNode[];
-}
-
-function nameOf(node: OrderedNode): string {
-  return Object.keys(node).find((key) => key !== ':@')!;
-}
-
-function childrenOf(node: OrderedNode): OrderedNode[] {
-  return (node[nameOf(node)] as OrderedNode[]) ?? [];
-}
-
-function textOf(node: OrderedNode): string {
-  return childrenOf(node)
-    .map((child) => (typeof child['#text'] === 'string' ? child['#text'] : ''))
-    .join('');
-}
-
-function attr(node: OrderedNode, name: string): string | undefined {
-  return node[':@']?.[`${ATTR}${name}`];
-}
-
-function findAll(nodes: OrderedNode[], name: string): OrderedNode[] {
-  return nodes.flatMap((node) => {
-    const key = nameOf(node);
-    if (key === '#text') return [];
-    return [...(key === name ? [node] : []), ...findAll(childrenOf(node), name)];
-  });
-}
-
 /** Finds the one `validate-azure-ad-token` in a policy document and reads it. */
 export function parseValidateAzureAdToken(xml: string): AzureAdTokenPolicy {
-  const found = findAll(parseOrdered(xml), 'validate-azure-ad-token');
+  const found = readTokenValidations(xml).filter((v) => v.kind === 'validate-azure-ad-token');
   if (found.length !== 1) {
     throw new Error(`expected one validate-azure-ad-token element, found ${found.length}; the API policy must validate Entra tokens`);
   }
-  const element = found[0];
-  const tenantId = attr(element, 'tenant-id');
-  if (!tenantId) throw new Error('validate-azure-ad-token has no tenant-id attribute; add the API tenant id');
-  const children = childrenOf(element).filter((child) => nameOf(child) !== '#text');
-  const section = (name: string) => children.find((child) => nameOf(child) === name);
-  const values = (name: string, item: string) =>
-    childrenOf(section(name) ?? { [name]: [] })
-      .filter((child) => nameOf(child) === item)
-      .map(textOf);
+  const [element] = found;
+  if (!element.tenantId) throw new Error('validate-azure-ad-token has no tenant-id attribute; add the API tenant id');
   return {
-    tenantId,
-    failedValidationHttpCode: Number(attr(element, 'failed-validation-httpcode') ?? 401),
-    clientApplicationIds: values('client-application-ids', 'application-id'),
-    backendApplicationIds: values('backend-application-ids', 'application-id'),
-    audiences: values('audiences', 'audience'),
-    requiredClaims: childrenOf(section('required-claims') ?? { 'required-claims': [] })
-      .filter((child) => nameOf(child) === 'claim')
-      .map((claim) => ({
-        name: attr(claim, 'name') ?? '',
-        match: attr(claim, 'match') === 'any' ? ('any' as const) : ('all' as const),
-        values: childrenOf(claim)
-          .filter((child) => nameOf(child) === 'value')
-          .map(textOf),
-      })),
-    childOrder: children.map(nameOf),
+    tenantId: element.tenantId,
+    failedValidationHttpCode: Number(element.failedValidationHttpCode ?? 401),
+    clientApplicationIds: element.clientApplicationIds,
+    backendApplicationIds: element.backendApplicationIds,
+    audiences: element.audiences,
+    requiredClaims: element.requiredClaims,
+    childOrder: element.childOrder,
   };
 }
 

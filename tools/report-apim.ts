@@ -2,26 +2,12 @@
 // azurerm_api_management_api with its policy (azurerm_api_management_api_policy.xml_content), what the
 // policy's validate-azure-ad-token / validate-jwt admits, and which workflow actions call the API.
 // Only reads Terraform JSON, like tools/synth-model.ts.
-import { XMLParser } from 'fast-xml-parser';
+import { readTokenValidations, TokenValidationElement } from './apim-policy-xml';
 import type { ActionModel, Json, ResourceRef, StackModel, WorkflowModel } from './synth-model';
 import { referencesIn } from './synth-model';
 
-export interface RequiredClaim {
-  readonly name: string;
-  readonly match: string;
-  readonly values: readonly string[];
-}
-
-export interface ApiTokenValidation {
-  readonly kind: 'validate-azure-ad-token' | 'validate-jwt';
-  readonly tenantId?: string;
-  readonly clientApplicationIds: readonly string[];
-  readonly audiences: readonly string[];
-  readonly issuers: readonly string[];
-  readonly openIdConfigUrls: readonly string[];
-  readonly requiredClaims: readonly RequiredClaim[];
-  readonly failedValidationHttpCode?: string;
-}
+/** The token validation of an API's inbound policy, as read by tools/apim-policy-xml.ts. */
+export type ApiTokenValidation = TokenValidationElement;
 
 export interface ApiModel extends ResourceRef {
   readonly apiName: string;
@@ -47,89 +33,16 @@ export interface ApiCallModel {
   readonly authentication?: Json;
 }
 
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  textNodeName: '#text',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-});
-
-function list<T>(value: T | T[] | undefined | null): T[] {
-  if (value === undefined || value === null) return [];
-  return Array.isArray(value) ? value : [value];
-}
-
-function text(node: Json): string {
-  if (node === undefined || node === null) return '';
-  if (typeof node === 'object') return String(node['#text'] ?? '');
-  return String(node);
-}
-
-/** Finds the first element named `name` anywhere below `node`. */
-function findElement(node: Json, name: string): Json | undefined {
-  if (!node || typeof node !== 'object') return undefined;
-  for (const [key, value] of Object.entries(node)) {
-    if (key === name) return list(value)[0];
-    for (const child of list(value)) {
-      const found = findElement(child, name);
-      if (found !== undefined) return found;
-    }
-  }
-  return undefined;
-}
-
-function texts(parent: Json, container: string, item: string): string[] {
-  return list(parent?.[container]).flatMap((c: Json) => list(c?.[item]).map(text)).filter((s) => s !== '');
-}
-
 /** What an API policy's token validation admits (validate-azure-ad-token first, else validate-jwt). */
 export function parseApiPolicy(xml: string): { validation?: ApiTokenValidation; error?: string } {
-  let doc: Json;
+  let validations: TokenValidationElement[];
   try {
-    doc = parser.parse(xml);
+    validations = readTokenValidations(xml);
   } catch (err) {
     return { error: (err as Error).message.split('\n')[0] };
   }
-  const requiredClaims = (el: Json): RequiredClaim[] =>
-    list(el?.['required-claims']).flatMap((rc: Json) =>
-      list(rc?.claim).map((c: Json) => ({
-        name: String(c?.['@_name'] ?? ''),
-        match: String(c?.['@_match'] ?? 'all'),
-        values: list(c?.value).map(text),
-      })),
-    );
-  const aad = findElement(doc, 'validate-azure-ad-token');
-  if (aad !== undefined) {
-    return {
-      validation: {
-        kind: 'validate-azure-ad-token',
-        tenantId: aad['@_tenant-id'],
-        clientApplicationIds: texts(aad, 'client-application-ids', 'application-id'),
-        audiences: texts(aad, 'audiences', 'audience'),
-        issuers: [],
-        openIdConfigUrls: [],
-        requiredClaims: requiredClaims(aad),
-        failedValidationHttpCode: aad['@_failed-validation-httpcode'],
-      },
-    };
-  }
-  const jwt = findElement(doc, 'validate-jwt');
-  if (jwt !== undefined) {
-    return {
-      validation: {
-        kind: 'validate-jwt',
-        clientApplicationIds: [],
-        audiences: texts(jwt, 'audiences', 'audience'),
-        issuers: texts(jwt, 'issuers', 'issuer'),
-        openIdConfigUrls: list(jwt['openid-config']).map((o: Json) => String(o?.['@_url'] ?? '')),
-        requiredClaims: requiredClaims(jwt),
-        failedValidationHttpCode: jwt['@_failed-validation-httpcode'],
-      },
-    };
-  }
-  return {};
+  const validation = validations.find((v) => v.kind === 'validate-azure-ad-token') ?? validations[0];
+  return validation ? { validation } : {};
 }
 
 function refersTo(value: unknown, address: string): boolean {
