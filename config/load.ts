@@ -55,10 +55,8 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
       return `${field} = ${show(value)}: expected ${issue.expected}, got ${typeName(value)}; change the value's type`;
     case 'invalid_value':
       return `${field} = ${show(value)}: must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-    default: {
-      const shown = 'input' in issue && issue.input !== undefined && issue.code === 'custom' ? issue.input : value;
-      return `${field} = ${show(shown)}: ${issue.message}`;
-    }
+    default:
+      return `${field} = ${show(value)}: ${issue.message}`;
   }
 }
 

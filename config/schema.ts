@@ -258,7 +258,6 @@ export const ApimCrossTenantSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['certificate', 'renewDaysBeforeExpiry'],
-        input: section.certificate.renewDaysBeforeExpiry,
         message: `renewal ${section.certificate.renewDaysBeforeExpiry} days before expiry leaves no valid period in ${section.certificate.validityInMonths} month(s); use fewer days than ${validityDays}`,
       });
     }
@@ -314,7 +313,6 @@ function checkApimRules(config: Config, ctx: z.RefinementCtx): void {
     ctx.addIssue({
       code: 'custom',
       path: ['namePrefix'],
-      input: config.namePrefix,
       message: `the default Key Vault name "${name}" is not a valid vault name; set apimCrossTenant.keyVault.name (3-24 letters, digits or "-", no "--")`,
     });
   }
@@ -349,7 +347,6 @@ function checkCrossFieldRules(config: Config, ctx: z.RefinementCtx): void {
       ctx.addIssue({
         code: 'custom',
         path,
-        input: name,
         message: `workflow name "${name}" is ${name.length} characters; the limit is 80: shorten the name or namePrefix`,
       });
     }
@@ -358,7 +355,6 @@ function checkCrossFieldRules(config: Config, ctx: z.RefinementCtx): void {
       ctx.addIssue({
         code: 'custom',
         path,
-        input: name,
         message: `duplicate workflow name "${name}" (also at ${clash}); give each sender and receiver a unique name`,
       });
     } else {
@@ -371,7 +367,6 @@ function checkCrossFieldRules(config: Config, ctx: z.RefinementCtx): void {
       ctx.addIssue({
         code: 'custom',
         path: ['logicAppsOauth', 'receivers', r, 'senders'],
-        input: allowed,
         message:
           `receiver "${receiver.name}" allows ${allowed} senders; Logic Apps allows ${LIMITS.policiesPerWorkflow} ` +
           'authorization policies per workflow: split them over more receivers',

@@ -142,11 +142,6 @@ export class Audience extends Construct {
     this.grants.set(key, assignment);
     return assignment;
   }
-
-  /** Principals granted the app role so far, in the order they were granted. */
-  public get grantees(): readonly string[] {
-    return [...this.grants.keys()];
-  }
 }
 
 /** A UUID derived from a name, so synth output is deterministic (name-based, RFC 4122 v5 layout). */

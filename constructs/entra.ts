@@ -21,13 +21,6 @@ export function audClaimFor(version: TokenVersion, requestedAudience: string, cl
 /** The issuer prefixes Logic Apps accepts in an authorization policy. */
 export const ACCEPTED_ISSUER_PREFIXES = ['https://sts.windows.net/', 'https://login.microsoftonline.com/'] as const;
 
-/** Token version an issuer string belongs to, or undefined when it is neither form. */
-export function tokenVersionOfIssuer(issuer: string): TokenVersion | undefined {
-  if (issuer.startsWith('https://sts.windows.net/')) return 1;
-  if (issuer.startsWith('https://login.microsoftonline.com/') && issuer.endsWith('/v2.0')) return 2;
-  return undefined;
-}
-
 /**
  * Well-known first-party resources that exist in every tenant, so a managed identity can always get a
  * token for them. Any other audience must be issued by an app registration this project creates, or be

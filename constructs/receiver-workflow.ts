@@ -47,7 +47,6 @@ export class ReceiverWorkflow extends Workflow {
   public readonly invokeUrl: string;
   private readonly extraTriggerIpRanges: string[];
   private readonly allowed: Workflow[] = [];
-  private readonly wired: Workflow[] = [];
 
   constructor(scope: Construct, id: string, props: ReceiverWorkflowProps) {
     super(scope, id, props);
@@ -87,17 +86,8 @@ export class ReceiverWorkflow extends Workflow {
     this.renderTriggerAccessControl();
   }
 
-  /** Records that `caller` sends HTTP requests to this receiver (allowed or not). */
-  public registerCaller(caller: Workflow): void {
-    if (!this.wired.includes(caller)) this.wired.push(caller);
-  }
-
   public get allowedCallers(): readonly Workflow[] {
     return this.allowed;
-  }
-
-  public get wiredCallers(): readonly Workflow[] {
-    return this.wired;
   }
 
   /** The policies as written to access_control.trigger (any one suffices: OR). */

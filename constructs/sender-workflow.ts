@@ -94,7 +94,6 @@ export class SenderWorkflow extends Workflow {
       dependsOn: [this.schedule],
     });
     if (audience instanceof ExternalAudience) markExternalAudience(action, audience.audience, audience.reason);
-    receiver.registerCaller(this);
     this.calls.set(receiver, action);
     return action;
   }
