@@ -3,7 +3,7 @@
 import { ACCEPTED_ISSUER_PREFIXES, audClaimFor, issuerFor } from '../constructs/entra';
 import { ipRangeProblem } from '../config/ip-range';
 import { LIMITS } from '../config/schema';
-import { appForAudience, AppModel, CallModel, Json, referencesIn, ResourceRef, StackModel, WorkflowModel } from '../tools/synth-model';
+import { appForAudience, AppModel, asList, asSingle, CallModel, Json, referencesIn, ResourceRef, StackModel, WorkflowModel } from '../tools/synth-model';
 import { readTokenValidations, TokenValidationElement } from '../tools/apim-policy-xml';
 import { bind, Bindings, issueManagedIdentityToken, simulatedBindings, simulatedTenant } from '../tools/entra-sim';
 
@@ -38,8 +38,6 @@ const short = (value: unknown, max = 120) => {
   const text = typeof value === 'string' ? value : JSON.stringify(value);
   return text.length > max ? `${text.slice(0, max - 3)}...` : text;
 };
-const asList = <T>(value: T | T[] | undefined | null): T[] => (value === undefined || value === null ? [] : Array.isArray(value) ? value : [value]);
-const asSingle = (block: Json): Json => (Array.isArray(block) ? block[0] : block);
 const ofType = (model: StackModel, type: string) => model.resources.filter((r) => r.type === type);
 const claimOf = (claims: ReadonlyArray<{ name: string; value: string }>, name: string) => claims.find((c) => c.name === name)?.value;
 

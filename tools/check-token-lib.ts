@@ -5,7 +5,7 @@
 // file; values still unresolved are reported as unverified, never silently passed or failed.
 import { existsSync, readFileSync } from 'node:fs';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, errors, JSONWebKeySet, jwtVerify } from 'jose';
-import { buildStackModel, Json, referencesIn, StackModel, SynthStack, WorkflowModel } from './synth-model';
+import { buildStackModel, Json, referencesIn, StackModel, stringsIn, SynthStack, WorkflowModel } from './synth-model';
 import { evaluateTrigger, TokenClaims } from './token-eval';
 import { ApiModel, apisOf } from './report-apim';
 import { evaluateApiToken } from './report-apim-eval';
@@ -102,12 +102,6 @@ function pathSegments(attribute: string): Array<string | number> {
   return segments;
 }
 
-function walkStrings(value: Json, visit: (s: string) => void): void {
-  if (typeof value === 'string') visit(value);
-  else if (Array.isArray(value)) value.forEach((v) => walkStrings(v, visit));
-  else if (value && typeof value === 'object') Object.values(value).forEach((v) => walkStrings(v, visit));
-}
-
 /** Values for every simple `${type.name.attr}` reference of the stack that the state holds. */
 export function bindingsFromState(model: StackModel, state: TfState): Record<string, string> {
   const bindings: Record<string, string> = {};
@@ -116,14 +110,14 @@ export function bindingsFromState(model: StackModel, state: TfState): Record<str
     const [type, name] = address.replace(/^data\./, '').split('.');
     return state.resources?.find((r) => r.type === type && r.name === name && (r.mode ?? 'managed') === (data ? 'data' : 'managed'));
   };
-  walkStrings(model.json.resource ?? {}, (s) => {
+  for (const s of stringsIn(model.json.resource ?? {})) {
     for (const ref of referencesIn(s)) {
       if (ref.expression.includes('(') || bindings[ref.expression] !== undefined) continue;
       let value: Json = resourceOf(ref.address)?.instances?.[0]?.attributes;
       for (const segment of pathSegments(ref.attribute)) value = value?.[segment];
       if (typeof value === 'string' || typeof value === 'number') bindings[ref.expression] = String(value);
     }
-  });
+  }
   return bindings;
 }
 

@@ -4,7 +4,7 @@
 // token would this caller get, and would the receiver accept it?" without Azure.
 import { createHash } from 'node:crypto';
 import { audClaimFor, FIRST_PARTY_AUDIENCES, issuerFor, TokenVersion } from '../constructs/entra';
-import { AppModel, appForAudience, CallModel, Json, referencesIn, StackModel } from './synth-model';
+import { AppModel, appForAudience, CallModel, Json, referencesIn, StackModel, stringsIn } from './synth-model';
 import { TokenClaims } from './token-eval';
 
 export type Bindings = Record<string, string>;
@@ -24,17 +24,10 @@ export function simulatedTenant(provider: string): string {
   return fakeUuid(`tenant:${provider}`);
 }
 
-function collectStrings(value: Json, out: string[]): void {
-  if (typeof value === 'string') out.push(value);
-  else if (Array.isArray(value)) value.forEach((v) => collectStrings(v, out));
-  else if (value && typeof value === 'object') Object.values(value).forEach((v) => collectStrings(v, out));
-}
-
 /** Deterministic fake values for every simple reference (`${type.name.attr}`) in the stack. */
 export function simulatedBindings(model: StackModel): Bindings {
-  const strings: string[] = [];
-  collectStrings(model.json.resource ?? {}, strings);
-  collectStrings(model.json.output ?? {}, strings);
+  const strings = stringsIn(model.json.resource ?? {});
+  stringsIn(model.json.output ?? {}, strings);
   // Every workflow's identity, also when nothing references it (a probe's oid appears in no policy).
   strings.push(...model.workflows.map((wf) => `\${${wf.principalIdRef}}`));
   const bindings: Bindings = {};

@@ -145,13 +145,22 @@ function secureDataOf(definition: Json): string[] {
   return Array.isArray(props) ? props.map(String) : [];
 }
 
-function asSingle(block: Json): Json {
+/** The single block of a Terraform block list (cdktf writes some blocks as lists, some as objects). */
+export function asSingle(block: Json): Json {
   return Array.isArray(block) ? block[0] : block;
 }
 
-function asList<T>(value: T | T[] | undefined): T[] {
+export function asList<T>(value: T | T[] | undefined | null): T[] {
   if (value === undefined || value === null) return [];
   return Array.isArray(value) ? value : [value];
+}
+
+/** Every string anywhere inside a JSON value, in document order. */
+export function stringsIn(value: Json, out: string[] = []): string[] {
+  if (typeof value === 'string') out.push(value);
+  else if (Array.isArray(value)) value.forEach((v) => stringsIn(v, out));
+  else if (value && typeof value === 'object') Object.values(value).forEach((v) => stringsIn(v, out));
+  return out;
 }
 
 /** Builds the model of one synthesized stack. */
