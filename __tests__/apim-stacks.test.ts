@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
@@ -8,28 +8,15 @@ import { AzureadProvider } from '@cdktf/provider-azuread/lib/provider';
 import { ApiGateway } from '../constructs/api-gateway';
 import { Audience } from '../constructs/audience';
 import { EntraProtectedApi } from '../constructs/entra-protected-api';
-import { buildApp } from '../app';
-import { parseConfig } from '../config/load';
 import { DEFAULT_CONFIG } from '../config/default';
+import { synthApp } from './support/synth';
 import { APIM_CROSS_TENANT_STACK, API_TENANT_PROVIDER_ALIAS } from '../stacks/apim-cross-tenant-stack';
 import { APIM_MANAGED_IDENTITY_STACK } from '../stacks/apim-managed-identity-stack';
 
 type Json = Record<string, any>;
 
-/** Synthesizes the app like `npm run synth` into a temp dir; returns each stack's cdk.tf.json text. */
-function synth(raw: unknown = DEFAULT_CONFIG): Record<string, string> {
-  const outdir = mkdtempSync(join(tmpdir(), 'apim-test-'));
-  try {
-    buildApp(parseConfig(raw), { outdir }).synth();
-    const files: Record<string, string> = {};
-    for (const stack of readdirSync(join(outdir, 'stacks'))) {
-      files[stack] = readFileSync(join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8');
-    }
-    return files;
-  } finally {
-    rmSync(outdir, { recursive: true, force: true });
-  }
-}
+/** Each stack's cdk.tf.json text, exactly as `npm run synth` writes it. */
+const synth = (raw: unknown = DEFAULT_CONFIG): Record<string, string> => synthApp(raw).files;
 
 /** The only resource of a type (fails when there are none or several). */
 function only(json: Json, type: string, data = false): Json {

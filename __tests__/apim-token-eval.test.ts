@@ -1,15 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { decodeJwt, generateKeyPair, jwtVerify, SignJWT } from 'jose';
-import { buildApp } from '../app';
-import { parseConfig } from '../config/load';
-import { DEFAULT_CONFIG } from '../config/default';
 import { issuerFor, TokenVersion } from '../constructs/entra';
 import { APIM_CROSS_TENANT_STACK } from '../stacks/apim-cross-tenant-stack';
 import { APIM_MANAGED_IDENTITY_STACK } from '../stacks/apim-managed-identity-stack';
 import { AzureAdTokenPolicy, evaluateApimToken, parseValidateAzureAdToken, VALIDATE_AZURE_AD_TOKEN_ORDER } from '../tools/apim-token-eval';
 import type { TokenClaims } from '../tools/token-eval';
+import { synthApp, withDefaults } from './support/synth';
 
 // The synthesized APIM policy evaluated with validate-azure-ad-token semantics against RS256 tokens
 // minted with jose in the shape Entra issues to app-only callers (v1: appid, v2: azp).
@@ -29,17 +24,9 @@ beforeAll(async () => {
 });
 
 function synthPolicy(stack: string, patch: (c: Record<string, any>) => void = () => undefined): AzureAdTokenPolicy {
-  const raw = JSON.parse(JSON.stringify(DEFAULT_CONFIG));
-  patch(raw);
-  const outdir = mkdtempSync(join(tmpdir(), 'apim-token-'));
-  try {
-    buildApp(parseConfig(raw), { outdir }).synth();
-    const json = JSON.parse(readFileSync(join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8'));
-    const policy = Object.values(json.resource.azurerm_api_management_api_policy)[0] as { xml_content: string };
-    return parseValidateAzureAdToken(policy.xml_content);
-  } finally {
-    rmSync(outdir, { recursive: true, force: true });
-  }
+  const json = synthApp(withDefaults(patch)).json[stack] as Record<string, any>;
+  const policy = Object.values(json.resource.azurerm_api_management_api_policy)[0] as { xml_content: string };
+  return parseValidateAzureAdToken(policy.xml_content);
 }
 
 /** The Terraform expression inside a policy value like `api://${azuread_application.X.client_id}`. */
