@@ -15,6 +15,8 @@ module.exports = {
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
   cacheDirectory: '<rootDir>/node_modules/.cache/jest',
+  // cdktf's token creation stack traces skip source maps (why and how much: the file's header).
+  setupFilesAfterEnv: ['<rootDir>/__tests__/support/stack-traces.ts'],
   // Speed and memory (docs/performance.md): two workers halve the wall time on 2 cores; each worker's heap
   // is capped (below) so V8 collects garbage before a worker balloons (~370 MB uncapped in the property
   // test), and a worker above 200 MB after a test file is replaced. Peak of the whole run ~600-650 MiB.
