@@ -7,7 +7,8 @@
 // unresolvable tokens, so they are formatted without source maps here. Traces of real errors (thrown or
 // failing expectations: objects whose class is Error) keep the mapped format, so test failures still
 // point at the TypeScript lines.
-const mapped: typeof Error.prepareStackTrace | undefined = Error.prepareStackTrace;
+// Typed as optional: Node's own default is no function at all (jest always sets one).
+const mapped = Error.prepareStackTrace as ((error: Error, frames: NodeJS.CallSite[]) => unknown) | undefined;
 
 function plain(error: unknown, frames: NodeJS.CallSite[]): string {
   return [String(error), ...frames.map((frame) => `    at ${frame}`)].join('\n');
