@@ -1,18 +1,12 @@
-// Runs in every test file's context after jest installed source-map-support (jest.config.js,
-// setupFilesAfterEnv). cdktf records where each token was created: every Lazy, Intrinsic, reference and
-// complex attribute calls `Error.captureStackTrace({ stack: '' })` with an unlimited frame count and reads
-// `.stack` (cdktf/lib/tokens/private/stack-trace.js). Inside jest that read goes through source-map-support,
-// which looks up the source map of every frame: ~770 traces and ~300 ms of a 450 ms first synth, on every
-// test file (profile in docs/performance.md). Those traces only ever appear in cdktf's own messages about
-// unresolvable tokens, so they are formatted without source maps here. Traces of real errors (thrown or
-// failing expectations: objects whose class is Error) keep the mapped format, so test failures still
-// point at the TypeScript lines.
-// Typed as optional: Node's own default is no function at all (jest always sets one).
-const mapped = Error.prepareStackTrace as ((error: Error, frames: NodeJS.CallSite[]) => unknown) | undefined;
-
-function plain(error: unknown, frames: NodeJS.CallSite[]): string {
-  return [String(error), ...frames.map((frame) => `    at ${frame}`)].join('\n');
-}
-
-Error.prepareStackTrace = (error, frames) =>
-  mapped && Object.prototype.toString.call(error) === '[object Error]' ? mapped(error, frames) : plain(error, frames);
+// Runs before every test file (jest.config.js, setupFilesAfterEnv).
+//
+// cdktf records where each token was created: every Lazy, Intrinsic, reference and complex attribute calls
+// captureStackTrace() from cdktf/lib/tokens/private/stack-trace.js, which captures an unlimited number of
+// frames and formats them. Inside jest the formatting goes through source-map-support, which maps every
+// frame: ~770 traces per synth of the default config, ~300 ms of a 450 ms first synth, on every test file.
+// After skipping the source maps, capturing and formatting still cost ~0.9 s of CPU per `npm test`
+// (profiles in docs/performance.md). The traces only ever appear in cdktf's messages about tokens it
+// cannot resolve ("Object creation stack"), never in synthesized output, so tests record none.
+// Synthesized output is unchanged (the snapshot tests compare it byte for byte); `npm run synth` keeps
+// cdktf's recorder. The module path is cdktf 0.21.0's (pinned): if it moves, jest.mock fails loudly.
+jest.mock('cdktf/lib/tokens/private/stack-trace', () => ({ captureStackTrace: (): string[] => [] }));
