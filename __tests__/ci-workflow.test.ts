@@ -91,7 +91,9 @@ test('the credentials check script behaves: notice and configured=false without 
   try {
     const run = (env: Record<string, string>) => {
       const out = join(dir, `out-${Object.keys(env).length}`);
-      const stdout = execFileSync('bash', ['-c', script], { env: { PATH: process.env.PATH, GITHUB_OUTPUT: out, ...env }, encoding: 'utf8' });
+      // As GitHub runs a `run:` step on Linux (bash -e), without startup files: a shell started with a
+      // bare environment may otherwise source ~/.bashrc (bash does when SHLVL is unset), 100 ms here.
+      const stdout = execFileSync('bash', ['--noprofile', '--norc', '-e', '-c', script], { env: { PATH: process.env.PATH, GITHUB_OUTPUT: out, ...env }, encoding: 'utf8' });
       return { stdout, output: readFileSync(out, 'utf8') };
     };
     const none = run({ AZURE_CLIENT_ID: '', AZURE_TENANT_ID: 't' });
