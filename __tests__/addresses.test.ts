@@ -11,7 +11,7 @@ import { parseConfig } from '../config/load';
 import { DEFAULT_CONFIG } from '../config/default';
 import { evaluateApp } from '../rules/guard';
 import { TfJson } from '../tools/synth-model';
-import { withDefaults } from './support/synth';
+import { withDefaults } from './support/config';
 
 // App() creates its outdir (empty); evaluateApp writes nothing into it.
 const IN_MEMORY = join(tmpdir(), 'la-oauth-in-memory');

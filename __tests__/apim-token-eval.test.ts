@@ -1,10 +1,12 @@
-import { decodeJwt, generateKeyPair, jwtVerify, SignJWT } from 'jose';
+import { decodeJwt, jwtVerify, SignJWT } from 'jose';
 import { issuerFor, TokenVersion } from '../constructs/entra';
 import { APIM_CROSS_TENANT_STACK } from '../stacks/apim-cross-tenant-stack';
 import { APIM_MANAGED_IDENTITY_STACK } from '../stacks/apim-managed-identity-stack';
 import { AzureAdTokenPolicy, evaluateApimToken, parseValidateAzureAdToken, VALIDATE_AZURE_AD_TOKEN_ORDER } from '../tools/apim-token-eval';
 import type { TokenClaims } from '../tools/token-eval';
-import { synthApp, withDefaults } from './support/synth';
+import { withDefaults } from './support/config';
+import { synthApp } from './support/synth';
+import { KeyPair, tenantKeys } from './support/tokens';
 
 // The synthesized APIM policy evaluated with validate-azure-ad-token semantics against RS256 tokens
 // minted with jose in the shape Entra issues to app-only callers (v1: appid, v2: azp).
@@ -17,10 +19,10 @@ const CALLER_OBJECT_ID = '55555555-5555-4555-8555-555555555555';
 const OTHER_CLIENT_ID = '66666666-6666-4666-8666-666666666666';
 const NOW = 1_700_000_100;
 
-type Keys = Awaited<ReturnType<typeof generateKeyPair>>;
+type Keys = KeyPair;
 let keys: Keys;
 beforeAll(async () => {
-  keys = await generateKeyPair('RS256');
+  keys = await tenantKeys();
 });
 
 function synthPolicy(stack: string, patch: (c: Record<string, any>) => void = () => undefined): AzureAdTokenPolicy {
@@ -210,7 +212,7 @@ describe('apim-cross-tenant policy', () => {
   });
 
   test('a token signed with another key is rejected before any claim check', async () => {
-    const other = await generateKeyPair('RS256');
+    const other = await tenantKeys('other-tenant');
     const jwt = await new SignJWT({ ...appOnlyClaims(1, API_TENANT, AUD, CALLER_CLIENT_ID) } as Record<string, unknown>)
       .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
       .sign(other.privateKey);

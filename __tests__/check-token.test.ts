@@ -8,7 +8,7 @@ import { buildStackModel, StackModel, SynthStack } from '../tools/synth-model';
 import { simulatedBindings } from '../tools/entra-sim';
 import { BadInput, bindingsFromState, checkToken, CheckTokenInput, EXIT, stateFromBindings, tokenFromArgument, TfState } from '../tools/check-token-lib';
 import type { TokenClaims } from '../tools/token-eval';
-import { mintToken, tenantKeys } from './support/tokens';
+import { KeyPair, mintToken, tenantKeys } from './support/tokens';
 import { synthApp, SynthOutput } from './support/synth';
 
 const NOW = 1700000100; // inside the simulated tokens' lifetime (iat 1700000000)
@@ -16,7 +16,7 @@ const ROOT = join(__dirname, '..');
 
 let output: SynthOutput;
 let stacks: SynthStack[];
-let keys: Awaited<ReturnType<typeof tenantKeys>>;
+let keys: KeyPair;
 let jwks: { keys: unknown[] };
 let tmp: string;
 
@@ -97,7 +97,7 @@ describe('logic-apps-oauth receiver', () => {
 
   test('a token signed by another key is refused', async () => {
     const { claims, state } = simulatedClaims('logic-apps-oauth', 'la-oauth-send');
-    const other = await tenantKeys();
+    const other = await tenantKeys('other-tenant');
     const result = await check(claims, { ...RECEIVER, jwks, state }, other.privateKey);
     expect(result.exitCode).toBe(EXIT.refused);
     expect(result.lines).toContain('signature: INVALID (does not verify against the JWKS)');

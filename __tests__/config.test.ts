@@ -6,7 +6,7 @@ import { ConfigError, loadConfig, parseConfig } from '../config/load';
 import { DEFAULT_CONFIG } from '../config/default';
 import { configJsonSchemaText, JSON_SCHEMA_FILE } from '../config/json-schema';
 import { ipRangeProblem } from '../config/ip-range';
-import { withDefaults } from './support/synth';
+import { withDefaults } from './support/config';
 
 function errorOf(raw: unknown): string {
   try {

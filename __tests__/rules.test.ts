@@ -21,7 +21,7 @@ import { ExternalAudience, SenderWorkflow } from '../constructs/sender-workflow'
 import { buildApp } from '../app';
 import { parseConfig } from '../config/load';
 import { exitOnKnownError } from '../tools/errors';
-import { withDefaults } from './support/synth';
+import { withDefaults } from './support/config';
 
 // App() creates its outdir (empty); evaluateApp writes nothing into it.
 const IN_MEMORY = join(tmpdir(), 'la-oauth-in-memory');

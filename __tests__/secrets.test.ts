@@ -9,7 +9,7 @@ import { DEFAULT_CONFIG } from '../config/default';
 import { evaluateApp } from '../rules/guard';
 import { isSecretAttribute } from '../rules/checks';
 import { referencesIn, TfJson } from '../tools/synth-model';
-import { withDefaults } from './support/synth';
+import { withDefaults } from './support/config';
 
 // App() creates its outdir (empty); evaluateApp writes nothing into it.
 const IN_MEMORY = join(tmpdir(), 'la-oauth-in-memory');

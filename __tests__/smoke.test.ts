@@ -20,7 +20,7 @@ import {
   SmokeCredentialError,
   verdictOf,
 } from '../tools/smoke-lib';
-import { withDefaults } from './support/synth';
+import { withDefaults } from './support/config';
 
 const SUB = '11111111-2222-4333-8444-555555555555';
 const RG = 'rg-la-oauth-logic-apps-oauth';
@@ -52,12 +52,6 @@ interface Seen {
   at: number;
 }
 
-const fake = {
-  workflows: new Map<string, FakeWorkflow>(),
-  runs: new Map<string, Array<{ name: string; gets: number; startTime: string }>>(),
-  seen: [] as Seen[],
-  counter: 0,
-};
 
 function armError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}) {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-ms-request-id': 'req-1', ...headers });
@@ -90,69 +84,6 @@ function statusOf(w: FakeWorkflow, run: { gets: number }): string {
   return run.gets >= w.pollsUntilDone ? w.finalStatus : 'Running';
 }
 
-function handle(req: IncomingMessage, res: ServerResponse) {
-  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-  fake.seen.push({
-    method: req.method ?? '',
-    path: url.pathname,
-    apiVersion: url.searchParams.get('api-version'),
-    authorization: req.headers.authorization,
-    at: Date.now(),
-  });
-  const m = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Logic\/workflows\/([^/]+)(\/.*)?$/.exec(url.pathname);
-  if (!m || m[1] !== SUB) return armError(res, 404, 'SubscriptionNotFound', `The subscription '${m?.[1]}' could not be found.`);
-  const [, , rg, wfName, rest = ''] = m;
-  const w = fake.workflows.get(wfName);
-  if (rg !== RG || !w) {
-    return armError(
-      res,
-      404,
-      'ResourceNotFound',
-      `The Resource 'Microsoft.Logic/workflows/${wfName}' under resource group '${rg}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
-    );
-  }
-  const runs = fake.runs.get(wfName) ?? [];
-  fake.runs.set(wfName, runs);
-
-  if (req.method === 'POST' && /^\/triggers\/[^/]+\/run$/.test(rest)) {
-    if (w.throttle && w.throttle.times > 0) {
-      w.throttle.times -= 1;
-      return armError(res, 429, 'TooManyRequests', 'The request was throttled.', { 'Retry-After': w.throttle.retryAfter });
-    }
-    const run = { name: `0858${String(++fake.counter).padStart(20, '0')}CU00`, gets: 0, startTime: new Date().toISOString() };
-    runs.unshift(run); // newest first, as ARM lists them
-    res.writeHead(202, { ...(w.runIdHeader ? { 'x-ms-workflow-run-id': run.name } : {}), 'content-length': '0' });
-    return res.end();
-  }
-  if (req.method === 'GET' && rest === '/runs') {
-    const top = Number(url.searchParams.get('$top') ?? runs.length);
-    return json(res, { value: runs.slice(0, top).map((r) => runResource(wfName, r, statusOf(w, r))) });
-  }
-  const runMatch = /^\/runs\/([^/]+)(?:\/actions\/([^/]+))?$/.exec(rest);
-  const run = runMatch && runs.find((r) => r.name === runMatch[1]);
-  if (req.method === 'GET' && runMatch && !run) return armError(res, 404, 'WorkflowRunNotFound', `The workflow run '${runMatch[1]}' could not be found.`);
-  if (req.method === 'GET' && run && !runMatch![2]) {
-    run.gets += 1;
-    return json(res, runResource(wfName, run, statusOf(w, run)));
-  }
-  if (req.method === 'GET' && run && runMatch![2]) {
-    if (runMatch![2] !== ACTION) return armError(res, 404, 'WorkflowRunActionNotFound', `The workflow run action '${runMatch![2]}' could not be found.`);
-    return json(res, {
-      id: `/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.Logic/workflows/${wfName}/runs/${run.name}/actions/${ACTION}`,
-      name: ACTION,
-      type: 'Microsoft.Logic/workflows/runs/actions',
-      properties: {
-        startTime: run.startTime,
-        endTime: new Date().toISOString(),
-        correlation: { actionTrackingId: 'a1b2c3', clientTrackingId: run.name },
-        trackingId: 'a1b2c3',
-        ...w.action,
-      },
-    });
-  }
-  return armError(res, 400, 'BadRequest', `unexpected ${req.method} ${url.pathname}`);
-}
-
 // Action outcomes as the run action reports them.
 const SUCCEEDED = { status: 'Succeeded', code: 'OK' };
 const MISMATCH = {
@@ -170,12 +101,98 @@ const NO_ROLE = {
 };
 const UNAUTHORIZED_ONLY = { status: 'Failed', code: 'Unauthorized' };
 
-function scenario(workflows: Record<string, Partial<FakeWorkflow>>) {
-  fake.workflows.clear();
-  fake.runs.clear();
-  fake.seen = [];
-  for (const [name, w] of Object.entries(workflows)) {
-    fake.workflows.set(name, { finalStatus: 'Succeeded', pollsUntilDone: 1, action: SUCCEEDED, runIdHeader: true, ...w });
+/** A local ARM endpoint on 127.0.0.1 with its own workflows, runs and request log. */
+class FakeArm {
+  readonly workflows = new Map<string, FakeWorkflow>();
+  readonly runs = new Map<string, Array<{ name: string; gets: number; startTime: string }>>();
+  seen: Seen[] = [];
+  counter = 0;
+  endpoint = '';
+  private readonly server: Server = createServer((req, res) => this.handle(req, res));
+
+  async start(): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.endpoint = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Replaces the deployed workflows (defaults: succeeds after one poll, run id in the header). */
+  scenario(workflows: Record<string, Partial<FakeWorkflow>>): this {
+    this.workflows.clear();
+    this.runs.clear();
+    this.seen = [];
+    for (const [name, w] of Object.entries(workflows)) {
+      this.workflows.set(name, { finalStatus: 'Succeeded', pollsUntilDone: 1, action: SUCCEEDED, runIdHeader: true, ...w });
+    }
+    return this;
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    this.seen.push({
+      method: req.method ?? '',
+      path: url.pathname,
+      apiVersion: url.searchParams.get('api-version'),
+      authorization: req.headers.authorization,
+      at: Date.now(),
+    });
+    const m = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Logic\/workflows\/([^/]+)(\/.*)?$/.exec(url.pathname);
+    if (!m || m[1] !== SUB) return armError(res, 404, 'SubscriptionNotFound', `The subscription '${m?.[1]}' could not be found.`);
+    const [, , rg, wfName, rest = ''] = m;
+    const w = this.workflows.get(wfName);
+    if (rg !== RG || !w) {
+      return armError(
+        res,
+        404,
+        'ResourceNotFound',
+        `The Resource 'Microsoft.Logic/workflows/${wfName}' under resource group '${rg}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
+      );
+    }
+    const runs = this.runs.get(wfName) ?? [];
+    this.runs.set(wfName, runs);
+
+    if (req.method === 'POST' && /^\/triggers\/[^/]+\/run$/.test(rest)) {
+      if (w.throttle && w.throttle.times > 0) {
+        w.throttle.times -= 1;
+        return armError(res, 429, 'TooManyRequests', 'The request was throttled.', { 'Retry-After': w.throttle.retryAfter });
+      }
+      const run = { name: `0858${String(++this.counter).padStart(20, '0')}CU00`, gets: 0, startTime: new Date().toISOString() };
+      runs.unshift(run); // newest first, as ARM lists them
+      res.writeHead(202, { ...(w.runIdHeader ? { 'x-ms-workflow-run-id': run.name } : {}), 'content-length': '0' });
+      return res.end();
+    }
+    if (req.method === 'GET' && rest === '/runs') {
+      const top = Number(url.searchParams.get('$top') ?? runs.length);
+      return json(res, { value: runs.slice(0, top).map((r) => runResource(wfName, r, statusOf(w, r))) });
+    }
+    const runMatch = /^\/runs\/([^/]+)(?:\/actions\/([^/]+))?$/.exec(rest);
+    const run = runMatch && runs.find((r) => r.name === runMatch[1]);
+    if (req.method === 'GET' && runMatch && !run) return armError(res, 404, 'WorkflowRunNotFound', `The workflow run '${runMatch[1]}' could not be found.`);
+    if (req.method === 'GET' && run && !runMatch![2]) {
+      run.gets += 1;
+      return json(res, runResource(wfName, run, statusOf(w, run)));
+    }
+    if (req.method === 'GET' && run && runMatch![2]) {
+      if (runMatch![2] !== ACTION) return armError(res, 404, 'WorkflowRunActionNotFound', `The workflow run action '${runMatch![2]}' could not be found.`);
+      return json(res, {
+        id: `/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.Logic/workflows/${wfName}/runs/${run.name}/actions/${ACTION}`,
+        name: ACTION,
+        type: 'Microsoft.Logic/workflows/runs/actions',
+        properties: {
+          startTime: run.startTime,
+          endTime: new Date().toISOString(),
+          correlation: { actionTrackingId: 'a1b2c3', clientTrackingId: run.name },
+          trackingId: 'a1b2c3',
+          ...w.action,
+        },
+      });
+    }
+    return armError(res, 400, 'BadRequest', `unexpected ${req.method} ${url.pathname}`);
   }
 }
 
@@ -187,14 +204,12 @@ const stubCredential: TokenCredential = {
   },
 };
 
-let server: Server;
-let endpoint: string;
+/** The fake ARM the tests share (they run one after the other); a concurrent test starts its own. */
+const fake = new FakeArm();
 let plan: SmokePlan;
 
 beforeAll(async () => {
-  server = createServer(handle);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await fake.start();
   // The default logic-apps-oauth stack plus one sender with allowed=false: not pinned, no app role.
   // Only this stack is synthesized (the whole app takes a second more and adds nothing here).
   const config = parseConfig(withDefaults((c) => c.logicAppsOauth.receivers[0].senders.push({ name: 'intruder', allowed: false })));
@@ -202,19 +217,20 @@ beforeAll(async () => {
   plan = planSmoke([buildStackModel({ name: LOGIC_APPS_OAUTH_STACK, json: JSON.parse(Testing.synth(stack)) })]);
 });
 
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+afterAll(() => fake.stop());
 
 function only(...names: string[]): SmokePlan {
   return { workflows: plan.workflows.filter((w) => names.includes(w.workflow)), skipped: [] };
 }
 
-async function smoke(p: SmokePlan, options: { timeoutMs?: number; strict?: boolean; events?: ProgressEvent[] } = {}): Promise<SmokeResult> {
+async function smoke(
+  p: SmokePlan,
+  options: { timeoutMs?: number; strict?: boolean; events?: ProgressEvent[] } = {},
+  arm: FakeArm = fake,
+): Promise<SmokeResult> {
   return runSmoke(
     p,
-    { credential: stubCredential, subscriptionId: SUB, endpoint, retryDelayInMs: 10, maxRetryDelayInMs: 50, maxRetries: 3 },
+    { credential: stubCredential, subscriptionId: SUB, endpoint: arm.endpoint, retryDelayInMs: 10, maxRetryDelayInMs: 50, maxRetries: 3 },
     { subscriptionId: SUB, timeoutMs: options.timeoutMs ?? 2000, pollIntervalMs: 10, strict: options.strict, onProgress: (e) => options.events?.push(e) },
   );
 }
@@ -271,7 +287,7 @@ describe('classifying run actions', () => {
 
 describe('against a local ARM server', () => {
   test('all as expected: exit 0, table rows pass; token, api-version and run discovery (header and list)', async () => {
-    scenario({
+    fake.scenario({
       [SEND]: { pollsUntilDone: 3, action: SUCCEEDED, runIdHeader: true },
       [PROBE]: { finalStatus: 'Failed', action: MISMATCH, runIdHeader: false },
       [INTRUDER]: { finalStatus: 'Failed', action: NO_ROLE, runIdHeader: false },
@@ -305,7 +321,7 @@ describe('against a local ARM server', () => {
   });
 
   test('a probe that succeeds is a surprise: FAIL, exit 1', async () => {
-    scenario({ [SEND]: {}, [PROBE]: { action: SUCCEEDED } });
+    fake.scenario({ [SEND]: {}, [PROBE]: { action: SUCCEEDED } });
     const result = await smoke(only(SEND, PROBE));
     expect(row(result, PROBE).verdict).toBe('FAIL');
     expect(row(result, SEND).verdict).toBe('pass');
@@ -314,17 +330,17 @@ describe('against a local ARM server', () => {
   });
 
   test('a refusal showing only Unauthorized is pass* (exit 0), and FAIL with strict', async () => {
-    scenario({ [PROBE]: { finalStatus: 'Failed', action: UNAUTHORIZED_ONLY } });
+    fake.scenario({ [PROBE]: { finalStatus: 'Failed', action: UNAUTHORIZED_ONLY } });
     const lenient = await smoke(only(PROBE));
     expect(row(lenient, PROBE).verdict).toBe('pass*');
     expect(lenient.exitCode).toBe(0);
     expect(formatTable(lenient)).toContain('refused: Unauthorized (error code not visible)');
-    scenario({ [PROBE]: { finalStatus: 'Failed', action: UNAUTHORIZED_ONLY } });
+    fake.scenario({ [PROBE]: { finalStatus: 'Failed', action: UNAUTHORIZED_ONLY } });
     expect((await smoke(only(PROBE), { strict: true })).exitCode).toBe(1);
   });
 
   test('404: a clear message naming the workflow and the resource group, exit 3', async () => {
-    scenario({ [PROBE]: {} }); // la-oauth-send is not deployed
+    fake.scenario({ [PROBE]: {} }); // la-oauth-send is not deployed
     const result = await smoke(only(SEND));
     const r = row(result, SEND);
     expect(r.verdict).toBe('ERROR');
@@ -333,46 +349,59 @@ describe('against a local ARM server', () => {
     expect(result.exitCode).toBe(3);
   });
 
-  test('429 with Retry-After: waits the given time and retries', async () => {
-    scenario({ [SEND]: { throttle: { times: 1, retryAfter: '1' } } });
-    const result = await smoke(only(SEND));
-    expect(row(result, SEND).verdict).toBe('pass');
-    const posts = fake.seen.filter((s) => s.method === 'POST');
-    expect(posts).toHaveLength(2);
-    expect(posts[1].at - posts[0].at).toBeGreaterThanOrEqual(950);
-  });
-
-  test('429 with a Retry-After beyond the timeout: stops at the timeout with a throttling message', async () => {
-    scenario({ [SEND]: { throttle: { times: 1000, retryAfter: '3600' } } });
-    const started = Date.now();
-    const result = await smoke(only(SEND), { timeoutMs: 150 });
-    expect(Date.now() - started).toBeLessThan(1000);
-    expect(row(result, SEND).actual).toMatchObject({ kind: 'unknown', summary: 'throttled (429), timed out' });
-    expect(formatDetails(result)).toMatch(/gave up after 0\.15 s \(--timeout\) while ARM throttled requests for la-oauth-send \(429, Retry-After 3600 s\)/);
-    expect(result.exitCode).toBe(3);
-  });
-
-  test('a run that never finishes: stops at the timeout naming the run and its status, no hang', async () => {
-    scenario({ [SEND]: { pollsUntilDone: Infinity } });
-    const started = Date.now();
-    const result = await smoke(only(SEND), { timeoutMs: 200 });
-    const elapsed = Date.now() - started;
-    expect(elapsed).toBeGreaterThanOrEqual(190);
-    expect(elapsed).toBeLessThan(1000);
-    expect(formatDetails(result)).toMatch(/timed out after 0\.2 s \(--timeout\): run 0858\d+CU00 of la-oauth-send is still Running/);
-    expect(result.exitCode).toBe(3);
-  });
-
   test('missing credentials: one clear error before any ARM call', async () => {
-    scenario({ [SEND]: {} });
+    fake.scenario({ [SEND]: {} });
     const failing: TokenCredential = {
       async getToken() {
         throw Object.assign(new Error('ChainedTokenCredential authentication failed.'), { name: 'AggregateAuthenticationError' });
       },
     };
     await expect(
-      runSmoke(only(SEND), { credential: failing, subscriptionId: SUB, endpoint }, { subscriptionId: SUB, timeoutMs: 500 }),
+      runSmoke(only(SEND), { credential: failing, subscriptionId: SUB, endpoint: fake.endpoint }, { subscriptionId: SUB, timeoutMs: 500 }),
     ).rejects.toThrow(SmokeCredentialError);
     expect(fake.seen).toHaveLength(0);
+  });
+});
+
+// Tests that wait on the clock. Each runs on its own fake ARM, concurrently: jest-circus starts every
+// test.concurrent of a file right after its top-level beforeAll and awaits them in order, so their waits
+// (1 s for the Retry-After) overlap the tests above instead of idling the worker.
+describe('against a local ARM server: Retry-After and timeouts', () => {
+  const arms: FakeArm[] = [];
+  const ownArm = async (workflows: Record<string, Partial<FakeWorkflow>>) => {
+    const arm = new FakeArm();
+    arms.push(arm);
+    return (await arm.start()).scenario(workflows);
+  };
+  afterAll(() => Promise.all(arms.map((arm) => arm.stop())));
+
+  test.concurrent('429 with Retry-After: waits the given time and retries', async () => {
+    const own = await ownArm({ [SEND]: { throttle: { times: 1, retryAfter: '1' } } });
+    const result = await smoke(only(SEND), {}, own);
+    expect(row(result, SEND).verdict).toBe('pass');
+    const posts = own.seen.filter((s) => s.method === 'POST');
+    expect(posts).toHaveLength(2);
+    expect(posts[1].at - posts[0].at).toBeGreaterThanOrEqual(950);
+  });
+
+  test.concurrent('429 with a Retry-After beyond the timeout: stops at the timeout with a throttling message', async () => {
+    const own = await ownArm({ [SEND]: { throttle: { times: 1000, retryAfter: '3600' } } });
+    const started = Date.now();
+    const result = await smoke(only(SEND), { timeoutMs: 150 }, own);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(row(result, SEND).actual).toMatchObject({ kind: 'unknown', summary: 'throttled (429), timed out' });
+    expect(formatDetails(result)).toMatch(/gave up after 0\.15 s \(--timeout\) while ARM throttled requests for la-oauth-send \(429, Retry-After 3600 s\)/);
+    expect(result.exitCode).toBe(3);
+  });
+
+  test.concurrent('a run that never finishes: stops at the timeout naming the run and its status, no hang', async () => {
+    const own = await ownArm({ [SEND]: { pollsUntilDone: Infinity } });
+    const started = Date.now();
+    const result = await smoke(only(SEND), { timeoutMs: 200 }, own);
+    const elapsed = Date.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(190);
+    expect(elapsed).toBeLessThan(1000);
+    expect(formatDetails(result)).toMatch(/timed out after 0\.2 s \(--timeout\): run 0858\d+CU00 of la-oauth-send is still Running/);
+    expect(result.exitCode).toBe(3);
   });
 });

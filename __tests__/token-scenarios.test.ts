@@ -2,7 +2,8 @@ import { LOGIC_APPS_OAUTH_STACK } from '../stacks/logic-apps-oauth-stack';
 import { Bindings, issueManagedIdentityToken, simulatedBindings } from '../tools/entra-sim';
 import { CallModel, StackModel } from '../tools/synth-model';
 import { evaluateTrigger, TokenClaims } from '../tools/token-eval';
-import { modelOf, synthApp, withDefaults } from './support/synth';
+import { withDefaults } from './support/config';
+import { modelOf, synthApp } from './support/synth';
 import { mintToken, tenantKeys, verifiedClaims } from './support/tokens';
 
 // End to end without Azure: the synthesized stack -> what Entra would issue each caller (simulated from

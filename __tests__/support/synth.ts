@@ -34,10 +34,3 @@ export function modelOf(output: SynthOutput, stack: string): StackModel {
   if (!json) throw new Error(`stack ${stack} not synthesized (have: ${Object.keys(output.json).join(', ')})`);
   return buildStackModel({ name: stack, json });
 }
-
-/** A deep copy of the default config with changes applied (configs are plain JSON). */
-export function withDefaults(patch: (config: Record<string, any>) => void): Record<string, any> {
-  const copy = JSON.parse(JSON.stringify(DEFAULT_CONFIG));
-  patch(copy);
-  return copy;
-}
