@@ -367,9 +367,12 @@ function buildFigures(opts: Options, work: string): Figure[] {
   if (opts.jest) {
     // Jest: cold = a fresh cache directory each run (a fresh clone or CI); warm = the cache of the last
     // cold run, so even --quick measures a warm run without a separate warm-up.
+    // The test signing keys the suites keep between runs (__tests__/support/tokens.ts) go too: cold is a
+    // fresh clone.
     let warmCache = '';
     const coldJest = () => {
       warmCache = fresh('jest-cache');
+      rmSync(join(ROOT, 'node_modules', '.cache', 'test-keys'), { recursive: true, force: true });
       return scriptCommand('jest', ['--cacheDirectory', warmCache]);
     };
     const warmJest = () => {
