@@ -17,7 +17,7 @@ module.exports = {
   // Loading cdktf costs every test file ~200 ms; this cuts the part the project never uses (see the stub).
   moduleNameMapper: { '^archiver$': '<rootDir>/__tests__/support/archiver-stub.js' },
   cacheDirectory: '<rootDir>/node_modules/.cache/jest',
-  // cdktf's token creation stack traces skip source maps (why and how much: the file's header).
+  // Tests record no cdktf token creation stack traces (why and how much: the file's header).
   setupFilesAfterEnv: ['<rootDir>/__tests__/support/stack-traces.ts'],
   // Speed and memory (docs/performance.md): two workers halve the wall time on 2 cores; each worker's heap
   // is capped (below) so V8 collects garbage before a worker balloons (~370 MB uncapped in the property

@@ -19,8 +19,7 @@ const CALLER_OBJECT_ID = '55555555-5555-4555-8555-555555555555';
 const OTHER_CLIENT_ID = '66666666-6666-4666-8666-666666666666';
 const NOW = 1_700_000_100;
 
-type Keys = KeyPair;
-let keys: Keys;
+let keys: KeyPair;
 beforeAll(async () => {
   keys = await tenantKeys();
 });

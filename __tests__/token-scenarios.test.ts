@@ -4,14 +4,13 @@ import { CallModel, StackModel } from '../tools/synth-model';
 import { evaluateTrigger, TokenClaims } from '../tools/token-eval';
 import { withDefaults } from './support/config';
 import { modelOf, synthApp } from './support/synth';
-import { mintToken, tenantKeys, verifiedClaims } from './support/tokens';
+import { KeyPair, mintToken, tenantKeys, verifiedClaims } from './support/tokens';
 
 // End to end without Azure: the synthesized stack -> what Entra would issue each caller (simulated from
 // the app registrations) -> an RS256 token minted with that shape -> the receiver's synthesized policies
 // evaluated with Logic Apps' semantics (AND within a policy, OR across).
 
-type Keys = Awaited<ReturnType<typeof tenantKeys>>;
-let keys: Keys;
+let keys: KeyPair;
 beforeAll(async () => {
   keys = await tenantKeys();
 });
