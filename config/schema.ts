@@ -297,7 +297,6 @@ export const ConfigSchema = ConfigObjectSchema.superRefine(checkCrossFieldRules)
 export type ConfigInput = z.input<typeof ConfigSchema>;
 export type LogicAppsOauthConfig = Config['logicAppsOauth'];
 export type ReceiverConfig = LogicAppsOauthConfig['receivers'][number];
-export type SenderConfig = ReceiverConfig['senders'][number];
 export type ApimManagedIdentityConfig = Config['apimManagedIdentity'];
 export type ApimCrossTenantConfig = NonNullable<Config['apimCrossTenant']>;
 

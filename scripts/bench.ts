@@ -15,6 +15,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
+import { DEFAULT_CONFIG } from '../config/default';
 import { parseConfig } from '../config/load';
 import type { ConfigInput } from '../config/schema';
 
@@ -210,19 +211,14 @@ export function generateConfig(links: number): ConfigInput {
     }
     receivers.push({ name: `receive-${String(r).padStart(4, '0')}`, senders, extraTriggerIpRanges: [] });
   }
+  // The default config's Logic Apps settings (one wrong-audience probe per receiver, so 500 links also
+  // synthesize 100 probes) with the generated receivers; the API Management stacks are left out.
+  const { apimManagedIdentity, apimCrossTenant, ...base } = DEFAULT_CONFIG;
   return {
+    ...base,
     namePrefix: 'bench',
-    location: 'westeurope',
-    tags: { project: 'logic-apps-oauth', environment: 'bench' },
-    protect: false,
-    logicAppsOauth: {
-      tokenVersion: 1,
-      recurrence: { frequency: 'Day', interval: 1 },
-      runHistoryIpRanges: ['0.0.0.0-0.0.0.0'],
-      // One wrong-audience probe per receiver, as in the default config: 500 links also synthesize 100 probes.
-      wrongAudienceProbe: true,
-      receivers,
-    },
+    tags: { ...base.tags, environment: 'bench' },
+    logicAppsOauth: { ...base.logicAppsOauth, receivers },
   };
 }
 
