@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { ConfigError, loadConfig, parseConfig } from '../config/load';
 import { DEFAULT_CONFIG } from '../config/default';
 import { configJsonSchemaText, JSON_SCHEMA_FILE } from '../config/json-schema';
-import { ipRangeProblem } from '../config/ip-range';
+import { ipRangeProblem } from '../domain/ip-range';
 import { withDefaults } from './support/config';
 
 function errorOf(raw: unknown): string {
@@ -40,12 +40,12 @@ describe('configuration errors: one line naming the field, the value and the fix
     [
       'an IP range that is neither CIDR nor a-b',
       withDefaults((c) => (c.logicAppsOauth.runHistoryIpRanges = ['10.0.0.0/33'])),
-      /^config error: logicAppsOauth\.runHistoryIpRanges\[0\] = "10\.0\.0\.0\/33": not an IP range: use CIDR/,
+      /^config error: logicAppsOauth\.runHistoryIpRanges\[0\] = "10\.0\.0\.0\/33": not an IP range: the prefix length "\/33" must be a whole number from 0 to 32 for an IPv4 address$/,
     ],
     [
       'a reversed a-b range',
       receivers([{ name: 'r', extraTriggerIpRanges: ['10.0.0.9-10.0.0.1'] }]),
-      /= "10\.0\.0\.9-10\.0\.0\.1": not an IP range: the range start must not be above its end$/,
+      /= "10\.0\.0\.9-10\.0\.0\.1": not an IP range: the range start must not be above its end; write "10\.0\.0\.1-10\.0\.0\.9"$/,
     ],
     [
       'duplicate names',
@@ -87,7 +87,7 @@ describe('configuration errors: one line naming the field, the value and the fix
     [
       'a bad workspace id',
       withDefaults((c) => (c.logAnalyticsWorkspaceId = 'logs')),
-      /^config error: logAnalyticsWorkspaceId = "logs": logAnalyticsWorkspaceId must be an Azure resource id/,
+      /^config error: logAnalyticsWorkspaceId = "logs": not a Log Analytics workspace id; copy the workspace's Resource ID \(\/subscriptions\/<subscription id>\/resourceGroups\/<group>\/providers\/Microsoft\.OperationalInsights\/workspaces\/<name>\), in exactly this case$/,
     ],
   ])('%s', (_name, raw, expected) => {
     const message = errorOf(raw);
@@ -159,7 +159,7 @@ describe('loading', () => {
     });
     expect(result.status).toBe(1);
     expect(result.stderr.trim()).toBe(
-      'config error: logicAppsOauth.receivers[0].extraTriggerIpRanges[0] = "10.1.2.3": not an IP range: a bare address is rejected by Azure; write "10.1.2.3/32"',
+      'config error: logicAppsOauth.receivers[0].extraTriggerIpRanges[0] = "10.1.2.3": not an IP range: a bare address is rejected by azurerm; write "10.1.2.3/32"',
     );
     expect(existsSync(outdir)).toBe(false);
   });

@@ -139,7 +139,7 @@ const MUTATIONS: Mutation[] = [
   { path: ['namePrefix'], value: notMatching(/^[a-z][a-z0-9-]{1,19}$/) },
   // A valid prefix whose default Key Vault name "kv-<prefix>" is not a valid vault name.
   { path: ['namePrefix'], needsCrossTenant: true, value: fc.constantFrom('ab-', 'a--b', 'kv'.padEnd(20, '-')) },
-  { path: ['location'], value: fc.oneof(fc.constant('West Europe'), notMatching(/^[a-z0-9]+$/)) },
+  { path: ['location'], value: fc.oneof(fc.constantFrom('West Europe', 'northeurop', 'westeurope2'), notMatching(/^[a-z0-9]+$/)) },
   { path: ['tags'], value: fc.dictionary(fc.string({ minLength: 1, maxLength: 5 }), fc.oneof(fc.integer(), fc.boolean()), { minKeys: 1, maxKeys: 2 }) },
   { path: ['protect'], value: notBoolean },
   { path: ['surprise'], field: '"surprise"', value: fc.anything({ maxDepth: 1 }) },
@@ -155,16 +155,17 @@ const MUTATIONS: Mutation[] = [
   { path: ['logicAppsOauth', 'runHistoryIpRanges'], field: 'logicAppsOauth.runHistoryIpRanges[0]', value: badIpRange.map((r) => [r]) },
   { path: ['logicAppsOauth', 'audience', 'identifierUri'], value: fc.oneof(fc.constant('ftp://x'), fc.integer({ min: 145, max: 200 }).map((n) => `api://${'x'.repeat(n)}`)) },
   { path: ['logicAppsOauth', 'probeAudience'], value: fc.constantFrom('not a url', '', 'management.azure.com') },
-  { path: ['logicAppsOauth', 'recurrence', 'interval'], value: fc.oneof(fc.integer({ max: 0 }), fc.integer({ min: 1001 }), fc.constant(1.5)) },
+  // The default frequency is Day: Logic Apps allows 1-500 days.
+  { path: ['logicAppsOauth', 'recurrence', 'interval'], value: fc.oneof(fc.integer({ max: 0 }), fc.integer({ min: 501 }), fc.constant(1.5)) },
   { path: ['logicAppsOauth', 'recurrence', 'frequency'], value: notMatching(/^(Second|Minute|Hour|Day|Week|Month)$/) },
-  { path: ['apimManagedIdentity', 'apiManagement', 'skuName'], value: fc.constantFrom('Consumption_1', 'Developer', 'Premium_0', 'free') },
+  { path: ['apimManagedIdentity', 'apiManagement', 'skuName'], value: fc.constantFrom('Consumption_1', 'Developer', 'Premium_0', 'free', 'Basic_3', 'Standard_5', 'BasicV2_11', 'PremiumV2_31') },
   { path: ['apimManagedIdentity', 'apiManagement', 'publisherEmail'], value: fc.constantFrom('nobody', 'a@', '') },
-  { path: ['apimManagedIdentity', 'api', 'path'], value: fc.constantFrom('/leading', 'trailing/', 'a b', '') },
+  { path: ['apimManagedIdentity', 'api', 'path'], value: fc.constantFrom('/leading', 'trailing/', 'a b', 'a~b', '-a', 'a.') },
   { path: ['apimCrossTenant', 'apiTenantId'], value: fc.oneof(fc.constant('00000000-0000-0000-0000-000000000000'), notMatching(/^[0-9a-f-]{36}$/i)) },
   { path: ['apimCrossTenant', 'keyVault', 'softDeleteRetentionDays'], value: fc.oneof(fc.integer({ max: 6 }), fc.integer({ min: 91 })) },
-  { path: ['apimCrossTenant', 'certificate', 'renewDaysBeforeExpiry'], value: fc.integer({ min: 12 * 28, max: 5000 }) },
+  { path: ['apimCrossTenant', 'certificate', 'renewDaysBeforeExpiry'], value: fc.integer({ min: 12 * 27 + 1, max: 5000 }) },
   { path: ['backend'], field: 'backend.storageAccountName', value: fc.constant({ resourceGroupName: 'rg', storageAccountName: 'Not-Valid', containerName: 'tfstate' }) },
-  { path: ['logAnalyticsWorkspaceId'], value: fc.constantFrom('workspace', '/subscriptions/x') },
+  { path: ['logAnalyticsWorkspaceId'], value: fc.constantFrom('workspace', '/subscriptions/x', '/subscriptions/s/resourcegroups/rg/providers/Microsoft.OperationalInsights/workspaces/w') },
 ];
 
 function setAt(target: Record<string, any>, path: Path, value: unknown): void {

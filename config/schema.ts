@@ -1,5 +1,16 @@
 import { z } from 'zod';
-import { ipRangeProblem } from './ip-range';
+import { ipRangeProblem } from '../domain/ip-range';
+import {
+  apimSkuProblem,
+  apiPathProblem,
+  daysBeforeExpiryProblem,
+  locationProblem,
+  logAnalyticsWorkspaceIdProblem,
+  recurrenceIntervalProblem,
+  tagNameProblem,
+  tagSetProblem,
+  tagValueProblem,
+} from '../domain/parity';
 
 /** Logic Apps (Consumption) limits and formats; see ../../shared/DOMAIN.md. */
 export const LIMITS = {
@@ -23,10 +34,37 @@ const ipRange = z.string().superRefine((value, ctx) => {
   if (problem) ctx.addIssue({ code: 'custom', message: `not an IP range: ${problem}` });
 });
 
-const armId = (what: string) =>
-  z.string().regex(/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/.+/i, {
-    error: `${what} must be an Azure resource id like /subscriptions/<id>/resourceGroups/<rg>/providers/...`,
+/** A string checked by one of the parity validators (domain/parity.ts): its problem is the message. */
+const checked = (problemOf: (value: string) => string | undefined) =>
+  z.string().superRefine((value, ctx) => {
+    const problem = problemOf(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
+
+const FREQUENCIES = ['Second', 'Minute', 'Hour', 'Day', 'Week', 'Month'] as const;
+
+/** Recurrence of a calling workflow; the interval cap depends on the frequency (domain/parity.ts). */
+const recurrence = (description: string) =>
+  z
+    .strictObject({
+      frequency: z.enum(FREQUENCIES).default('Day'),
+      interval: z.number().int().min(1).default(1),
+    })
+    .superRefine((value, ctx) => {
+      const problem = recurrenceIntervalProblem(value.frequency, value.interval);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['interval'], message: problem });
+    })
+    .default({ frequency: 'Day', interval: 1 })
+    .describe(description);
+
+/** Resource tags: Azure's and azurerm's limits on names, values and count (domain/parity.ts). */
+const tagsSchema = z
+  .record(checked(tagNameProblem), checked(tagValueProblem))
+  .superRefine((tags, ctx) => {
+    const found = tagSetProblem(Object.keys(tags));
+    if (found) ctx.addIssue({ code: 'custom', path: found.name === undefined ? [] : [found.name], message: found.problem });
+  })
+  .default({});
 
 export const SenderSchema = z
   .strictObject({
@@ -84,13 +122,7 @@ export const LogicAppsOauthSchema = z
       })
       .default({})
       .describe('The enterprise application whose tokens the receivers accept.'),
-    recurrence: z
-      .strictObject({
-        frequency: z.enum(['Second', 'Minute', 'Hour', 'Day', 'Week', 'Month']).default('Day'),
-        interval: z.number().int().min(1).max(1000).default(1),
-      })
-      .default({ frequency: 'Day', interval: 1 })
-      .describe('How often each sender calls its receiver.'),
+    recurrence: recurrence('How often each sender calls its receiver.'),
     runHistoryIpRanges: z
       .array(ipRange)
       .min(1, { error: 'run-history IP ranges cannot be empty; use ["0.0.0.0-0.0.0.0"] to block all reads' })
@@ -116,19 +148,7 @@ export const LogicAppsOauthSchema = z
 const KEY_VAULT_NAME = /^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/;
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
-/** API Management pricing tiers azurerm accepts as `<tier>_<capacity>`; Consumption is always `_0`. */
-export const APIM_SKU_PATTERN = /^(Consumption_0|Developer_1|(Basic|Standard|BasicV2|StandardV2)_[1-9]|Premium_([1-9]|[1-9][0-9]))$/;
-
-/** An API path: segments of unreserved URL characters separated by "/", no leading or trailing "/". */
-export const API_PATH_PATTERN = /^[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/;
-
-const recurrenceSchema = z
-  .strictObject({
-    frequency: z.enum(['Second', 'Minute', 'Hour', 'Day', 'Week', 'Month']).default('Day'),
-    interval: z.number().int().min(1).max(1000).default(1),
-  })
-  .default({ frequency: 'Day', interval: 1 })
-  .describe('How often the calling workflow calls the API.');
+const recurrenceSchema = recurrence('How often the calling workflow calls the API.');
 
 const tokenVersionSchema = z
   .union([z.literal(1), z.literal(2)], { error: 'tokenVersion must be 1 or 2' })
@@ -144,11 +164,7 @@ export const ApiManagementSchema = z
       })
       .optional()
       .describe('@default "<namePrefix>-apim-mi" or "<namePrefix>-apim-xt". Globally unique (<name>.azure-api.net).'),
-    skuName: z
-      .string()
-      .regex(APIM_SKU_PATTERN, {
-        error: 'sku_name is <tier>_<capacity>, e.g. "Consumption_0", "Developer_1", "Basic_1", "Standard_1" or "Premium_1"',
-      })
+    skuName: checked(apimSkuProblem)
       .default('Consumption_0')
       .describe('sku_name. Consumption_0 is created in minutes; the other tiers take 30-40+ minutes.'),
     publisherName: z.string().min(1).max(100).default('Logic Apps OAuth demo').describe('publisher_name.'),
@@ -166,12 +182,7 @@ export const ApiSchema = z
       .regex(/^[a-z0-9][a-z0-9-]{0,79}$/, { error: 'an API name is 1-80 lowercase letters, digits or "-"' })
       .default('logic-apps-api')
       .describe('API name inside API Management.'),
-    path: z
-      .string()
-      .max(400, { error: 'an API path is at most 400 characters; shorten it' })
-      .regex(API_PATH_PATTERN, {
-        error: 'an API path is segments of letters, digits, ".", "_", "~" or "-" separated by "/", without a leading or trailing "/"; e.g. "orders/v1"',
-      })
+    path: checked(apiPathProblem)
       .default('logic-apps')
       .describe('URL suffix of the API on the gateway: https://<gateway>/<path>/...'),
     serviceUrl: z
@@ -253,14 +264,8 @@ export const ApimCrossTenantSchema = z
     recurrence: recurrenceSchema,
   })
   .superRefine((section, ctx) => {
-    const validityDays = section.certificate.validityInMonths * 28;
-    if (section.certificate.renewDaysBeforeExpiry >= validityDays) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['certificate', 'renewDaysBeforeExpiry'],
-        message: `renewal ${section.certificate.renewDaysBeforeExpiry} days before expiry leaves no valid period in ${section.certificate.validityInMonths} month(s); use fewer days than ${validityDays}`,
-      });
-    }
+    const problem = daysBeforeExpiryProblem(section.certificate.renewDaysBeforeExpiry, section.certificate.validityInMonths);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['certificate', 'renewDaysBeforeExpiry'], message: problem });
   })
   .describe('Stack apim-cross-tenant: the API lives in another Entra tenant; the Logic App signs in there with a Key Vault certificate (seed 002, figure 2). Omit to skip the stack.');
 
@@ -271,17 +276,16 @@ const ConfigObjectSchema = z
       .string()
       .regex(/^[a-z][a-z0-9-]{1,19}$/, { error: 'namePrefix is 2-20 lowercase letters, digits or "-", starting with a letter' })
       .default('la-oauth'),
-    location: z
-      .string()
-      .regex(/^[a-z0-9]+$/, { error: 'location is an Azure region name like "westeurope" (lowercase, no spaces)' })
-      .default('westeurope'),
-    tags: z.record(z.string(), z.string()).default({}),
+    location: checked(locationProblem)
+      .default('westeurope')
+      .describe('Azure region name, e.g. "westeurope" (checked against domain/regions.ts).'),
+    tags: tagsSchema.describe('Tags on every resource that takes tags (at most 50; Azure\'s name and value limits).'),
     protect: z
       .boolean()
       .default(false)
       .describe('Set prevent_destroy on resources whose loss breaks trust (app registrations, Key Vault, pinned workflows).'),
     backend: BackendSchema.optional(),
-    logAnalyticsWorkspaceId: armId('logAnalyticsWorkspaceId')
+    logAnalyticsWorkspaceId: checked(logAnalyticsWorkspaceIdProblem)
       .optional()
       .describe('Send each workflow\'s runtime logs to this Log Analytics workspace.'),
     logicAppsOauth: LogicAppsOauthSchema.default(() => LogicAppsOauthSchema.parse({})),

@@ -94,7 +94,8 @@ export class EntraProtectedApi extends Construct {
       subscriptionRequired: false,
       serviceUrl: props.serviceUrl,
     });
-    this.url = `${props.gateway.gatewayUrl}/${props.path}`;
+    // An empty path (allowed by azurerm) puts the API at the gateway root.
+    this.url = props.path === '' ? props.gateway.gatewayUrl : `${props.gateway.gatewayUrl}/${props.path}`;
 
     this.policy = new ApiManagementApiPolicy(this, 'Policy', {
       apiName: this.resource.name,

@@ -1,7 +1,7 @@
 // The rule checks: pure functions over the model of one synthesized stack (tools/synth-model.ts), so they
 // apply to any construct or raw resource and to cdk.tf.json files of other cdktf apps alike.
 import { ACCEPTED_ISSUER_PREFIXES, audClaimFor, issuerFor } from '../constructs/entra';
-import { ipRangeProblem } from '../config/ip-range';
+import { ipRangeProblem } from '../domain/ip-range';
 import { LIMITS } from '../config/schema';
 import { appForAudience, AppModel, asList, asSingle, CallModel, Json, referencesIn, ResourceRef, StackModel, WorkflowModel } from '../tools/synth-model';
 import { readTokenValidations, TokenValidationElement } from '../tools/apim-policy-xml';

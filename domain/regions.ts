@@ -1,0 +1,117 @@
+// Azure region names (`location`) that resources can be deployed to.
+//
+// azurerm does not check a location at plan time (it only normalizes case and spaces), so a typo such as
+// "northeurop" fails at apply with LocationNotAvailableForResourceType. We check against this list.
+//
+// Source: the physical regions of `az account list-locations`, public cloud plus the US Government and
+// China clouds (https://learn.microsoft.com/en-us/azure/reliability/regions-list). Refresh with:
+//   az account list-locations --query "[?metadata.regionType=='Physical'].name" -o tsv | sort
+// (once per cloud: `az cloud set --name AzureUSGovernment` / `AzureChinaCloud`), and keep the list sorted.
+// A subscription sees only the regions it is enabled for; Logic Apps (Consumption) and API Management
+// are not offered in every region, which Azure still reports at apply.
+
+/** Physical regions of the public cloud. */
+export const PUBLIC_REGIONS: readonly string[] = [
+  'australiacentral',
+  'australiacentral2',
+  'australiaeast',
+  'australiasoutheast',
+  'austriaeast',
+  'belgiumcentral',
+  'brazilsouth',
+  'brazilsoutheast',
+  'canadacentral',
+  'canadaeast',
+  'centralindia',
+  'centralus',
+  'centraluseuap',
+  'chilecentral',
+  'denmarkeast',
+  'eastasia',
+  'eastus',
+  'eastus2',
+  'eastus2euap',
+  'francecentral',
+  'francesouth',
+  'germanynorth',
+  'germanywestcentral',
+  'indonesiacentral',
+  'israelcentral',
+  'italynorth',
+  'japaneast',
+  'japanwest',
+  'jioindiacentral',
+  'jioindiawest',
+  'koreacentral',
+  'koreasouth',
+  'malaysiawest',
+  'mexicocentral',
+  'newzealandnorth',
+  'northcentralus',
+  'northeurope',
+  'norwayeast',
+  'norwaywest',
+  'polandcentral',
+  'qatarcentral',
+  'southafricanorth',
+  'southafricawest',
+  'southcentralus',
+  'southeastasia',
+  'southindia',
+  'spaincentral',
+  'swedencentral',
+  'swedensouth',
+  'switzerlandnorth',
+  'switzerlandwest',
+  'taiwannorth',
+  'taiwannorthwest',
+  'uaecentral',
+  'uaenorth',
+  'uksouth',
+  'ukwest',
+  'westcentralus',
+  'westeurope',
+  'westindia',
+  'westus',
+  'westus2',
+  'westus3',
+];
+
+/** Physical regions of the US Government and China clouds (ARM_ENVIRONMENT usgovernment / china). */
+export const SOVEREIGN_REGIONS: readonly string[] = [
+  'chinaeast',
+  'chinaeast2',
+  'chinaeast3',
+  'chinanorth',
+  'chinanorth2',
+  'chinanorth3',
+  'usdodcentral',
+  'usdodeast',
+  'usgovarizona',
+  'usgovtexas',
+  'usgovvirginia',
+];
+
+export const AZURE_REGIONS: ReadonlySet<string> = new Set([...PUBLIC_REGIONS, ...SOVEREIGN_REGIONS]);
+
+/** The known region closest to `name` by edit distance (for "did you mean"), if any is close. */
+export function closestRegion(name: string): string | undefined {
+  let best: { region: string; distance: number } | undefined;
+  for (const region of AZURE_REGIONS) {
+    const distance = editDistance(name, region);
+    if (!best || distance < best.distance) best = { region, distance };
+  }
+  return best && best.distance <= 3 ? best.region : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length];
+}
