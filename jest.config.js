@@ -25,6 +25,10 @@ module.exports = {
   cacheDirectory: '<rootDir>/node_modules/.cache/jest',
   // Tests record no cdktf token creation stack traces (why and how much: the file's header).
   setupFilesAfterEnv: ['<rootDir>/__tests__/support/stack-traces.ts'],
+  // One synth per distinct config per run, shared by the test files (__tests__/support/synth.ts): the run's
+  // cache directory is made here and removed at the end.
+  globalSetup: '<rootDir>/__tests__/support/global-setup.js',
+  globalTeardown: '<rootDir>/__tests__/support/global-teardown.js',
   // Speed and memory (docs/performance.md): two workers halve the wall time on 2 cores; each worker's heap
   // is capped (above) so V8 collects garbage before a worker balloons, and a worker above 200 MB after a
   // test file is replaced. Peak of the whole run ~550-600 MiB.

@@ -4,17 +4,12 @@
 // compares every resource address of the default config with the committed manifest in
 // __tests__/addresses/<stack>.txt; `protect` (prevent_destroy) is the second line of defence at apply.
 import { existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildApp } from '../app';
 import { parseConfig } from '../config/load';
 import { DEFAULT_CONFIG } from '../config/default';
-import { evaluateApp } from '../rules/guard';
 import { TfJson } from '../tools/synth-model';
 import { withDefaults } from './support/config';
-
-// App() creates its outdir (empty); evaluateApp writes nothing into it.
-const IN_MEMORY = join(tmpdir(), 'la-oauth-in-memory');
+import { synthApp } from './support/synth';
 
 const DIR = join(__dirname, 'addresses');
 const UPDATE = process.env.UPDATE_ADDRESSES === '1';
@@ -26,7 +21,7 @@ function addresses(json: TfJson): string[] {
 }
 
 function synth(raw: unknown): Map<string, TfJson> {
-  return evaluateApp(buildApp(parseConfig(raw), { outdir: IN_MEMORY })).stacks;
+  return new Map(Object.entries(synthApp(raw).json));
 }
 
 const stacks = synth(DEFAULT_CONFIG);

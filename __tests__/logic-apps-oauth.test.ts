@@ -3,7 +3,7 @@ import { appForAudience, StackModel, TfJson } from '../tools/synth-model';
 import { LOGIC_APPS_OAUTH_STACK } from '../stacks/logic-apps-oauth-stack';
 import { BEARER_ONLY_CONDITION } from '../constructs/workflow-definition';
 import { withDefaults } from './support/config';
-import { modelOf, synthApp, SynthOutput } from './support/synth';
+import { modelOf, synthApp, synthAppFresh, SynthOutput } from './support/synth';
 
 const STACK = LOGIC_APPS_OAUTH_STACK;
 
@@ -170,8 +170,9 @@ test('the app registration uses the identifier-uri resource and ignores identifi
 });
 
 test('two synths of the same config are byte-identical', () => {
-  expect(synthApp().files).toEqual(defaults.files);
-  expect(synthApp(TWO_SENDERS_V2).files).toEqual(v2.files);
+  // synthAppFresh: a new synth each, not the run's shared one.
+  expect(synthAppFresh().files).toEqual(defaults.files);
+  expect(synthAppFresh(TWO_SENDERS_V2).files).toEqual(v2.files);
 });
 
 test('remote state: one key per stack, Entra auth', () => {

@@ -1,18 +1,12 @@
 // Secrets and state: nothing secret in any synthesized stack (cdk.tf.json is committed to CI logs,
 // plan files and state), and every output that could carry a secret is sensitive.
 import { existsSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildApp } from '../app';
-import { parseConfig } from '../config/load';
 import { DEFAULT_CONFIG } from '../config/default';
-import { evaluateApp } from '../rules/guard';
 import { isSecretAttribute } from '../rules/checks';
 import { referencesIn, TfJson } from '../tools/synth-model';
 import { withDefaults } from './support/config';
-
-// App() creates its outdir (empty); evaluateApp writes nothing into it.
-const IN_MEMORY = join(tmpdir(), 'la-oauth-in-memory');
+import { synthApp } from './support/synth';
 
 const PRODUCTION = join(__dirname, '..', 'config', 'examples', 'production.json');
 const CONFIGS: Array<[string, unknown]> = [
@@ -60,7 +54,7 @@ function literalSecretKeys(value: unknown, path: string, out: string[]): void {
 describe.each(CONFIGS)('%s', (_label, raw) => {
   let stacks: Map<string, TfJson>;
   beforeAll(() => {
-    stacks = evaluateApp(buildApp(parseConfig(raw), { outdir: IN_MEMORY })).stacks;
+    stacks = new Map(Object.entries(synthApp(raw).json));
   });
 
   test('every stack is synthesized', () => {
