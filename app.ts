@@ -5,11 +5,12 @@ import { LOGIC_APPS_OAUTH_STACK, LogicAppsOauthStack } from './stacks/logic-apps
 import { APIM_MANAGED_IDENTITY_STACK, ApimManagedIdentityStack } from './stacks/apim-managed-identity-stack';
 import { APIM_CROSS_TENANT_STACK, ApimCrossTenantStack } from './stacks/apim-cross-tenant-stack';
 
-/** Builds every stack of the app from a validated configuration. */
+/** Builds the stacks of the scenarios a validated configuration asks for. */
 export function buildApp(config: Config, options: AppConfig = {}): App {
   const app = new App(options);
-  new LogicAppsOauthStack(app, LOGIC_APPS_OAUTH_STACK, config);
-  new ApimManagedIdentityStack(app, APIM_MANAGED_IDENTITY_STACK, config);
+  // A stack per scenario section the configuration asks for (the embedded default asks for all three).
+  if (config.logicAppsOauth) new LogicAppsOauthStack(app, LOGIC_APPS_OAUTH_STACK, config);
+  if (config.apimManagedIdentity) new ApimManagedIdentityStack(app, APIM_MANAGED_IDENTITY_STACK, config);
   if (config.apimCrossTenant) new ApimCrossTenantStack(app, APIM_CROSS_TENANT_STACK, config);
   // Synth-time rules (rules/): synth fails with one line per finding before any file is written.
   return attachRules(app);

@@ -1,10 +1,19 @@
+import { TerraformStack } from 'cdktf';
+import { relative } from 'node:path';
 import { loadConfig } from './config/load';
 import { buildApp } from './app';
 import { exitOnKnownError } from './tools/errors';
 
-// Reads the configuration (LOGIC_APPS_CONFIG or the embedded default), builds the stacks, synthesizes.
+// Reads the configuration (LOGIC_APPS_CONFIG or the embedded default), builds the stacks, synthesizes,
+// and says which configuration it used and what it wrote. On failure only the error line is printed.
 try {
-  buildApp(loadConfig()).synth();
+  const { config, source, notices } = loadConfig();
+  const app = buildApp(config);
+  app.synth();
+  const stacks = app.node.children.filter((c) => TerraformStack.isStack(c)).map((s) => s.node.id);
+  for (const notice of notices) console.error(notice);
+  const outdir = relative(process.cwd(), app.outdir);
+  console.log(`synthesized ${stacks.join(', ')} from ${source} into ${outdir && !outdir.startsWith('..') ? outdir : app.outdir}/stacks`);
 } catch (err) {
   exitOnKnownError(err);
 }

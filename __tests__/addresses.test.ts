@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parseConfig } from '../config/load';
 import { DEFAULT_CONFIG } from '../config/default';
 import { TfJson } from '../tools/synth-model';
-import { withDefaults } from './support/config';
+import { ownValues, withDefaults } from './support/config';
 import { synthApp } from './support/synth';
 
 const DIR = join(__dirname, 'addresses');
@@ -78,7 +78,7 @@ describe('protect', () => {
   });
 
   test('on: app registrations, enterprise applications, Key Vault and pinned workflows of every stack', () => {
-    const found = protectedResources(withDefaults((c) => (c.protect = true)));
+    const found = protectedResources(withDefaults((c) => (ownValues(c), (c.protect = true))));
     const byType = (stack: string) => found.filter((f) => f.startsWith(`${stack} `)).map((f) => f.split(' ')[1].split('.')[0]).sort();
     expect(byType('logic-apps-oauth')).toEqual(['azuread_application', 'azuread_service_principal', 'azurerm_logic_app_workflow', 'azurerm_logic_app_workflow']);
     expect(byType('apim-managed-identity')).toEqual(['azuread_application', 'azuread_service_principal', 'azurerm_logic_app_workflow']);

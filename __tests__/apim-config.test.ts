@@ -20,20 +20,26 @@ function errorFor(patch: (config: Record<string, any>) => void): string {
 describe('defaults', () => {
   test('the embedded default fills both sections', () => {
     const config = parseConfig(DEFAULT_CONFIG);
-    expect(config.apimManagedIdentity.apiManagement.skuName).toBe('Consumption_0');
-    expect(config.apimManagedIdentity.api.path).toBe('logic-apps');
+    expect(config.apimManagedIdentity?.apiManagement.skuName).toBe('Consumption_0');
+    expect(config.apimManagedIdentity?.api.path).toBe('logic-apps');
     expect(config.apimCrossTenant?.apiTenantId).toBe(EXAMPLE_API_TENANT_ID);
   });
 
-  test('an override without the APIM sections still parses: managed-identity defaults, no cross-tenant', () => {
-    const config = parseConfig({ namePrefix: 'contoso' });
+  test('an override without the APIM sections builds neither APIM stack', () => {
+    const config = parseConfig({ namePrefix: 'contoso', logicAppsOauth: { workflows: [{ name: 'a' }, { name: 'b' }], calls: [{ from: 'a', to: 'b' }] } });
+    expect(config.apimManagedIdentity).toBeUndefined();
+    expect(config.apimCrossTenant).toBeUndefined();
+  });
+
+  test('an empty apimManagedIdentity section asks for the stack and takes its defaults', () => {
+    const config = parseConfig({ namePrefix: 'contoso', apimManagedIdentity: {} });
     expect(config.apimManagedIdentity).toEqual({
       apiManagement: { skuName: 'Consumption_0', publisherName: 'Logic Apps OAuth demo', publisherEmail: 'apim-admin@example.com' },
       api: { name: 'logic-apps-api', path: 'logic-apps' },
       tokenVersion: 1,
       recurrence: { frequency: 'Day', interval: 1 },
     });
-    expect(config.apimCrossTenant).toBeUndefined();
+    expect(config.logicAppsOauth).toBeUndefined();
   });
 });
 

@@ -2,23 +2,18 @@ import { Lazy } from 'cdktf';
 import { appForAudience, StackModel, TfJson } from '../tools/synth-model';
 import { LOGIC_APPS_OAUTH_STACK } from '../stacks/logic-apps-oauth-stack';
 import { BEARER_ONLY_CONDITION } from '../constructs/workflow-definition';
-import { withDefaults } from './support/config';
+import { ownValues, withDefaults } from './support/config';
 import { modelOf, synthApp, synthAppFresh, SynthOutput } from './support/synth';
 
 const STACK = LOGIC_APPS_OAUTH_STACK;
 
 const TWO_SENDERS_V2 = withDefaults((c) => {
   c.logicAppsOauth.tokenVersion = 2;
-  c.logicAppsOauth.receivers = [
-    {
-      name: 'orders',
-      senders: [
-        { name: 'billing', allowed: true },
-        { name: 'shipping', allowed: true },
-        { name: 'intruder', allowed: false },
-      ],
-      extraTriggerIpRanges: ['203.0.113.0/24'],
-    },
+  c.logicAppsOauth.workflows = [{ name: 'orders', extraTriggerIpRanges: ['203.0.113.0/24'] }, { name: 'billing' }, { name: 'shipping' }, { name: 'intruder' }];
+  c.logicAppsOauth.calls = [
+    { from: 'billing', to: 'orders' },
+    { from: 'shipping', to: 'orders' },
+    { from: 'intruder', to: 'orders', allowed: false },
   ];
 });
 
@@ -205,7 +200,7 @@ test('diagnostic settings on every workflow when a workspace is configured', () 
 });
 
 test('protect sets prevent_destroy on the audience and pinned workflows only', () => {
-  const model = modelOf(synthApp(withDefaults((c) => (c.protect = true))), STACK);
+  const model = modelOf(synthApp(withDefaults((c) => (ownValues(c), (c.protect = true)))), STACK);
   const protectedAddresses = model.resources.filter((r) => r.config.lifecycle?.prevent_destroy).map((r) => r.path).sort();
   expect(protectedAddresses).toEqual([
     'logic-apps-oauth/Audience/EnterpriseApplication',

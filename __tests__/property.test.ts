@@ -17,6 +17,7 @@ import { Construct } from 'constructs';
 import { buildApp } from '../app';
 import { ConfigError, parseConfig } from '../config/load';
 import { DEFAULT_CONFIG } from '../config/default';
+import { ownValues } from './support/config';
 import { Config, formatPath } from '../config/schema';
 import { LOGIC_APPS_OAUTH_STACK, LogicAppsOauthStack } from '../stacks/logic-apps-oauth-stack';
 import { APIM_MANAGED_IDENTITY_STACK, ApimManagedIdentityStack } from '../stacks/apim-managed-identity-stack';
@@ -63,27 +64,70 @@ function openErrors(config: Config): string[] {
   return errors;
 }
 
-// ---- valid configurations: small domains, so memoization keeps the full synth affordable ----
+// ---- valid configurations: generated call graphs, from a small pool so memoization keeps the synth affordable ----
 
-const RECEIVER_SHAPES = [
-  [{ name: 'receive', senders: [{ name: 'send', allowed: true }], extraTriggerIpRanges: [] }],
-  [
-    {
-      name: 'orders',
-      senders: [
-        { name: 'billing', allowed: true },
-        { name: 'shipping' },
-        { name: 'intruder', allowed: false },
-      ],
-      extraTriggerIpRanges: ['203.0.113.0/24'],
-    },
-  ],
-  [{ name: 'lonely', extraTriggerIpRanges: ['198.51.100.0/24'] }],
-  [
-    { name: 'r1', senders: [{ name: 's1' }] },
-    { name: 'r2', senders: [{ name: 's2', allowed: false }], extraTriggerIpRanges: ['10.0.0.0/8', '192.0.2.1-192.0.2.9', '2001:db8::/32'] },
-  ],
-  [{ name: 'busy', senders: ['a', 'b', 'c', 'd', 'e'].map((name) => ({ name })) }],
+type Graph = { workflows: Array<Record<string, unknown>>; calls: Array<Record<string, unknown>>; apis?: Array<Record<string, unknown>>; apiManagement?: Record<string, unknown> };
+const GATEWAY = { publisherName: 'Contoso', publisherEmail: 'platform-team@contoso.com' };
+
+/**
+ * A valid graph by construction: 1-3 receivers, 1-4 callers, 0-2 APIs; every caller calls 1+ targets, every
+ * receiver allows 1-5 callers or lists extra IP ranges, every API has a caller; some calls are refused probes.
+ */
+const validGraph: fc.Arbitrary<Graph> = fc
+  .record({
+    receivers: fc.integer({ min: 1, max: 3 }),
+    callers: fc.integer({ min: 1, max: 4 }),
+    apis: fc.integer({ min: 0, max: 2 }),
+    seed: fc.array(fc.tuple(fc.boolean(), fc.boolean(), fc.boolean()), { minLength: 12, maxLength: 12 }),
+  })
+  .map(({ receivers, callers, apis, seed }) => {
+    const r = Array.from({ length: receivers }, (_, i) => `recv-${i}`);
+    const c = Array.from({ length: callers }, (_, i) => `call-${i}`);
+    const a = Array.from({ length: apis }, (_, i) => `api-${i}`);
+    const targets = [...r, ...a];
+    const calls: Array<{ from: string; to: string; allowed?: boolean }> = [];
+    const bit = (n: number, k: number) => seed[n % seed.length][k];
+    c.forEach((from, i) => {
+      targets.forEach((to, j) => {
+        if (j === i % targets.length || bit(i * 5 + j, 0)) calls.push(bit(i + j * 3, 1) && bit(i * 7 + j, 2) ? { from, to, allowed: false } : { from, to });
+      });
+    });
+    // Every target has a caller; a receiver left without an allowed one lists an IP range instead.
+    targets.forEach((to, j) => {
+      if (!calls.some((k) => k.to === to)) calls.push({ from: c[j % callers], to });
+    });
+    const workflows: Array<Record<string, unknown>> = r.map((name, i) => {
+      const allowed = calls.some((k) => k.to === name && k.allowed !== false);
+      return allowed && !bit(i, 2) ? { name } : { name, extraTriggerIpRanges: ['203.0.113.0/24'] };
+    });
+    workflows.push(...c.map((name) => ({ name })));
+    return {
+      workflows,
+      calls,
+      ...(apis ? { apis: a.map((name, i) => ({ name, ...(i === 1 ? { path: `${name}/v2`, tokenVersion: 2 } : {}) })), apiManagement: GATEWAY } : {}),
+    };
+  });
+
+// A fixed pool (the same every run): a few generated graphs plus the shapes that matter most.
+const GRAPHS: Graph[] = [
+  { workflows: [{ name: 'receive' }, { name: 'send' }], calls: [{ from: 'send', to: 'receive' }] },
+  {
+    // One caller to several receivers and APIs; a receiver with several callers; a refused probe.
+    workflows: [{ name: 'orders', extraTriggerIpRanges: ['203.0.113.0/24'] }, { name: 'invoices' }, { name: 'shop' }, { name: 'crm' }, { name: 'intruder' }],
+    calls: [
+      { from: 'shop', to: 'orders' },
+      { from: 'shop', to: 'invoices' },
+      { from: 'shop', to: 'stock' },
+      { from: 'shop', to: 'prices' },
+      { from: 'crm', to: 'orders' },
+      { from: 'intruder', to: 'orders', allowed: false },
+    ],
+    apis: [{ name: 'stock' }, { name: 'prices', path: 'prices/v2', tokenVersion: 2 }],
+    apiManagement: GATEWAY,
+  },
+  { workflows: [{ name: 'lonely', extraTriggerIpRanges: ['198.51.100.0/24', '10.0.0.0/8', '192.0.2.1-192.0.2.9', '2001:db8::/32'] }], calls: [] },
+  { workflows: [{ name: 'busy' }, ...['a', 'b', 'c', 'd', 'e'].map((name) => ({ name }))], calls: ['a', 'b', 'c', 'd', 'e'].map((from) => ({ from, to: 'busy' })) },
+  ...fc.sample(validGraph, { numRuns: 6, seed: 14 }),
 ];
 
 // "production" switches protect, a custom identifier URI, remote state on and the wrong-audience probe off,
@@ -92,17 +136,18 @@ const RECEIVER_SHAPES = [
 const validConfig = fc
   .record({
     tokenVersion: fc.constantFrom(1, 2),
-    receivers: fc.nat({ max: RECEIVER_SHAPES.length - 1 }),
+    graph: fc.nat({ max: GRAPHS.length - 1 }),
     production: fc.boolean(),
     crossTenant: fc.boolean(),
   })
   .map((k) => {
     const c = JSON.parse(JSON.stringify(DEFAULT_CONFIG));
     const knobs = { ...k, probe: !k.production, protect: k.production, backend: k.production, identifierUri: k.production ? 'https://contoso.example/logic-apps' : undefined };
+    if (knobs.protect) ownValues(c);
     c.protect = knobs.protect;
     c.logicAppsOauth.tokenVersion = k.tokenVersion;
     c.logicAppsOauth.wrongAudienceProbe = knobs.probe;
-    c.logicAppsOauth.receivers = JSON.parse(JSON.stringify(RECEIVER_SHAPES[k.receivers]));
+    Object.assign(c.logicAppsOauth, JSON.parse(JSON.stringify(GRAPHS[k.graph])));
     if (knobs.identifierUri) c.logicAppsOauth.audience = { identifierUri: knobs.identifierUri };
     c.apimManagedIdentity.tokenVersion = k.tokenVersion;
     if (k.crossTenant) c.apimCrossTenant.tokenVersion = k.tokenVersion;
@@ -114,12 +159,14 @@ const validConfig = fc
 // ---- invalid values: each breaks exactly one field; the error must name it ----
 
 type Path = Array<string | number>;
-const SAME_AS_RECEIVER = Symbol('the receiver\'s own name (duplicate workflow name)');
+type Raw = Record<string, any>;
 interface Mutation {
   readonly path: Path;
-  /** The field the error must name (default: path). */
-  readonly field?: string;
+  /** The field the error must name (default: path; a function for fields that depend on the graph). */
+  readonly field?: string | ((raw: Raw) => string);
   readonly value: fc.Arbitrary<unknown>;
+  /** Applies the value when setting it at path is not the whole change (graph edits). */
+  readonly apply?: (raw: Raw, value: any) => void;
   /** The field is only checked when the cross-tenant section is present (e.g. the default vault name). */
   readonly needsCrossTenant?: boolean;
 }
@@ -132,8 +179,19 @@ const badIpRange = fc.oneof(
   notMatching(/^[0-9a-fA-F:./-]+$/).filter((s) => s.length > 0),
 );
 const notBoolean = fc.oneof(fc.string(), fc.integer(), fc.constant(null), fc.constant([]));
-// "la-oauth-" + 72 characters is 81: over the 80-character workflow name limit.
-const longName = fc.integer({ min: 72, max: 120 }).map((n) => 'n'.repeat(n));
+// "contoso-" (the shortest prefix used) + 73 characters is 81: over the 80-character workflow name limit.
+const longName = fc.integer({ min: 73, max: 120 }).map((n) => 'n'.repeat(n));
+
+/** The graph's first call, adding a caller of the first workflow (always a receiver) when there is none. */
+function firstCall(raw: Raw): Raw {
+  const section = raw.logicAppsOauth;
+  if (!section.calls.length) {
+    section.workflows.push({ name: 'extra-caller' });
+    section.calls.push({ from: 'extra-caller', to: section.workflows[0].name });
+  }
+  return section.calls[0];
+}
+const LA = (...path: Path): Path => ['logicAppsOauth', ...path];
 
 const MUTATIONS: Mutation[] = [
   { path: ['namePrefix'], value: notMatching(/^[a-z][a-z0-9-]{1,19}$/) },
@@ -143,21 +201,61 @@ const MUTATIONS: Mutation[] = [
   { path: ['tags'], value: fc.dictionary(fc.string({ minLength: 1, maxLength: 5 }), fc.oneof(fc.integer(), fc.boolean()), { minKeys: 1, maxKeys: 2 }) },
   { path: ['protect'], value: notBoolean },
   { path: ['surprise'], field: '"surprise"', value: fc.anything({ maxDepth: 1 }) },
-  { path: ['logicAppsOauth', 'tokenVersion'], value: fc.oneof(fc.integer().filter((n) => n !== 1 && n !== 2), fc.constant('1')) },
-  { path: ['logicAppsOauth', 'receivers'], value: fc.constant([]) },
-  { path: ['logicAppsOauth', 'receivers', 0, 'name'], value: notMatching(/^[-()_.A-Za-z0-9]+$/) },
-  { path: ['logicAppsOauth', 'receivers', 0, 'name'], value: longName },
-  { path: ['logicAppsOauth', 'receivers', 0, 'senders', 0, 'name'], value: fc.constant(SAME_AS_RECEIVER) },
-  { path: ['logicAppsOauth', 'receivers', 0, 'senders', 0, 'allowed'], value: notBoolean },
-  { path: ['logicAppsOauth', 'receivers', 0, 'senders'], value: fc.integer({ min: 6, max: 9 }).map((n) => Array.from({ length: n }, (_, i) => ({ name: `s${i}` }))) },
-  { path: ['logicAppsOauth', 'receivers', 0, 'extraTriggerIpRanges'], field: 'logicAppsOauth.receivers[0].extraTriggerIpRanges[0]', value: badIpRange.map((r) => [r]) },
-  { path: ['logicAppsOauth', 'runHistoryIpRanges'], value: fc.constant([]) },
-  { path: ['logicAppsOauth', 'runHistoryIpRanges'], field: 'logicAppsOauth.runHistoryIpRanges[0]', value: badIpRange.map((r) => [r]) },
-  { path: ['logicAppsOauth', 'audience', 'identifierUri'], value: fc.oneof(fc.constant('ftp://x'), fc.integer({ min: 145, max: 200 }).map((n) => `api://${'x'.repeat(n)}`)) },
-  { path: ['logicAppsOauth', 'probeAudience'], value: fc.constantFrom('not a url', '', 'management.azure.com') },
+  { path: LA('tokenVersion'), value: fc.oneof(fc.integer().filter((n) => n !== 1 && n !== 2), fc.constant('1')) },
+  { path: LA('workflows'), value: fc.constant([]) },
+  { path: LA('workflows', 0, 'name'), value: notMatching(/^[-()_.A-Za-z0-9]+$/) },
+  { path: LA('workflows', 0, 'name'), value: longName, apply: (raw, v) => renameWorkflow(raw, 0, v) },
+  {
+    // A second declaration of the first workflow's name.
+    path: LA('workflows'),
+    field: (raw) => formatPath(LA('workflows', raw.logicAppsOauth.workflows.length - 1, 'name')),
+    value: fc.constant(null),
+    apply: (raw) => raw.logicAppsOauth.workflows.push({ name: raw.logicAppsOauth.workflows[0].name }),
+  },
+  { path: LA('calls', 0, 'from'), value: fc.constantFrom('ghost', 'nobody'), apply: (raw, v) => (firstCall(raw).from = v) },
+  { path: LA('calls', 0, 'to'), value: fc.constantFrom('ghost', 'nowhere'), apply: (raw, v) => (firstCall(raw).to = v) },
+  { path: LA('calls', 0, 'from'), value: fc.constant(null), apply: (raw) => (firstCall(raw).from = firstCall(raw).to) },
+  { path: LA('calls', 0, 'allowed'), value: notBoolean, apply: (raw, v) => (firstCall(raw).allowed = v) },
+  {
+    // The same call twice: a caller holds one action per target.
+    path: LA('calls'),
+    field: (raw) => formatPath(LA('calls', raw.logicAppsOauth.calls.length - 1)),
+    value: fc.boolean(),
+    apply: (raw, allowed) => raw.logicAppsOauth.calls.push({ ...firstCall(raw), allowed }),
+  },
+  {
+    // Six to nine allowed callers of the first workflow (a receiver): the 5-policy limit.
+    path: LA('workflows', 0),
+    value: fc.integer({ min: 6, max: 9 }),
+    apply: (raw, n) => {
+      const section = raw.logicAppsOauth;
+      const receiver = section.workflows[0].name;
+      const already = new Set(section.calls.filter((c: Raw) => c.to === receiver && c.allowed !== false).map((c: Raw) => c.from));
+      for (let i = 0; already.size < n; i++) {
+        section.workflows.push({ name: `many-${i}` });
+        section.calls.push({ from: `many-${i}`, to: receiver });
+        already.add(`many-${i}`);
+      }
+    },
+  },
+  {
+    // The first workflow (a receiver) also calls: receivers and callers are separate workflows.
+    path: LA('workflows', 0),
+    value: fc.constant(null),
+    apply: (raw) => {
+      const section = raw.logicAppsOauth;
+      section.workflows.push({ name: 'downstream', extraTriggerIpRanges: ['198.51.100.0/24'] });
+      section.calls.push({ from: section.workflows[0].name, to: 'downstream' });
+    },
+  },
+  { path: LA('workflows', 0, 'extraTriggerIpRanges'), field: formatPath(LA('workflows', 0, 'extraTriggerIpRanges', 0)), value: badIpRange.map((r) => [r]) },
+  { path: LA('runHistoryIpRanges'), value: fc.constant([]) },
+  { path: LA('runHistoryIpRanges'), field: 'logicAppsOauth.runHistoryIpRanges[0]', value: badIpRange.map((r) => [r]) },
+  { path: LA('audience', 'identifierUri'), value: fc.oneof(fc.constant('ftp://x'), fc.integer({ min: 145, max: 200 }).map((n) => `api://${'x'.repeat(n)}`)) },
+  { path: LA('probeAudience'), value: fc.constantFrom('not a url', '', 'management.azure.com') },
   // The default frequency is Day: Logic Apps allows 1-500 days.
-  { path: ['logicAppsOauth', 'recurrence', 'interval'], value: fc.oneof(fc.integer({ max: 0 }), fc.integer({ min: 501 }), fc.constant(1.5)) },
-  { path: ['logicAppsOauth', 'recurrence', 'frequency'], value: notMatching(/^(Second|Minute|Hour|Day|Week|Month)$/) },
+  { path: LA('recurrence', 'interval'), value: fc.oneof(fc.integer({ max: 0 }), fc.integer({ min: 501 }), fc.constant(1.5)) },
+  { path: LA('recurrence', 'frequency'), value: notMatching(/^(Second|Minute|Hour|Day|Week|Month)$/) },
   { path: ['apimManagedIdentity', 'apiManagement', 'skuName'], value: fc.constantFrom('Consumption_1', 'Developer', 'Premium_0', 'free', 'Basic_3', 'Standard_5', 'BasicV2_11', 'PremiumV2_31') },
   { path: ['apimManagedIdentity', 'apiManagement', 'publisherEmail'], value: fc.constantFrom('nobody', 'a@', '') },
   { path: ['apimManagedIdentity', 'api', 'path'], value: fc.constantFrom('/leading', 'trailing/', 'a b', 'a~b', '-a', 'a.') },
@@ -168,12 +266,18 @@ const MUTATIONS: Mutation[] = [
   { path: ['logAnalyticsWorkspaceId'], value: fc.constantFrom('workspace', '/subscriptions/x', '/subscriptions/s/resourcegroups/rg/providers/Microsoft.OperationalInsights/workspaces/w') },
 ];
 
-function setAt(target: Record<string, any>, path: Path, value: unknown): void {
-  // A field of senders[0] needs a sender to exist (one receiver shape has none).
-  if (path[3] === 'senders' && path.length > 5) {
-    const receiver = target.logicAppsOauth.receivers[0];
-    if (!receiver.senders?.length) receiver.senders = [{ name: 'first-sender' }];
+/** Renames workflow i and every call end that names it (so only the name itself is wrong). */
+function renameWorkflow(raw: Raw, i: number, name: string): void {
+  const section = raw.logicAppsOauth;
+  const old = section.workflows[i].name;
+  section.workflows[i].name = name;
+  for (const call of section.calls) {
+    if (call.from === old) call.from = name;
+    if (call.to === old) call.to = name;
   }
+}
+
+function setAt(target: Raw, path: Path, value: unknown): void {
   let cur: any = target;
   path.slice(0, -1).forEach((key, i) => {
     if (cur[key] === undefined || cur[key] === null || typeof cur[key] !== 'object') cur[key] = typeof path[i + 1] === 'number' ? [] : {};
@@ -184,19 +288,23 @@ function setAt(target: Record<string, any>, path: Path, value: unknown): void {
 
 // Junk anywhere: any JSON-ish value at any known path. It may happen to be valid; then it must synth.
 const JUNK_PATHS: Path[] = [
-  ...MUTATIONS.map((m) => m.path),
-  ['logicAppsOauth'],
-  ['logicAppsOauth', 'receivers', 0],
-  ['logicAppsOauth', 'wrongAudienceProbe'],
+  ...MUTATIONS.filter((m) => !m.apply).map((m) => m.path),
+  LA(),
+  LA('workflows', 0),
+  LA('calls'),
+  LA('calls', 0),
+  LA('apis'),
+  LA('apiManagement'),
+  LA('wrongAudienceProbe'),
   ['apimManagedIdentity'],
   ['apimCrossTenant'],
   ['apimCrossTenant', 'certificate'],
 ];
 
 type Case =
-  | { kind: 'valid'; raw: Record<string, any> }
-  | { kind: 'invalid'; raw: Record<string, any>; field: string }
-  | { kind: 'junk'; raw: Record<string, any>; field: string };
+  | { kind: 'valid'; raw: Raw }
+  | { kind: 'invalid'; raw: Raw; field: string }
+  | { kind: 'junk'; raw: Raw; field: string };
 
 const caseArb: fc.Arbitrary<Case> = fc.oneof(
   { weight: 2, arbitrary: validConfig.map((raw): Case => ({ kind: 'valid', raw })) },
@@ -206,9 +314,14 @@ const caseArb: fc.Arbitrary<Case> = fc.oneof(
       .tuple(validConfig, fc.nat({ max: MUTATIONS.length - 1 }).chain((i) => fc.tuple(fc.constant(MUTATIONS[i]), MUTATIONS[i].value)))
       .map(([base, [mutation, value]]): Case => {
         const raw = JSON.parse(JSON.stringify(base)); // generated values are reused while shrinking: never mutate them
-        if ((mutation.needsCrossTenant || mutation.path[0] === 'apimCrossTenant') && !raw.apimCrossTenant) raw.apimCrossTenant = JSON.parse(JSON.stringify(DEFAULT_CONFIG.apimCrossTenant));
-        setAt(raw, mutation.path, value === SAME_AS_RECEIVER ? raw.logicAppsOauth.receivers[0].name : value);
-        return { kind: 'invalid', raw, field: mutation.field ?? formatPath(mutation.path) };
+        if ((mutation.needsCrossTenant || mutation.path[0] === 'apimCrossTenant') && !raw.apimCrossTenant) {
+          raw.apimCrossTenant = JSON.parse(JSON.stringify(DEFAULT_CONFIG.apimCrossTenant));
+          if (raw.protect) ownValues(raw);
+        }
+        if (mutation.apply) mutation.apply(raw, value);
+        else setAt(raw, mutation.path, value);
+        const field = typeof mutation.field === 'function' ? mutation.field(raw) : mutation.field ?? formatPath(mutation.path);
+        return { kind: 'invalid', raw, field };
       }),
   },
   {
@@ -217,14 +330,18 @@ const caseArb: fc.Arbitrary<Case> = fc.oneof(
       .tuple(validConfig, fc.constantFrom(...JUNK_PATHS), fc.anything({ maxDepth: 2, maxKeys: 3 }))
       .map(([base, path, value]): Case => {
         const raw = JSON.parse(JSON.stringify(base));
-        if (path[0] === 'apimCrossTenant' && path.length > 1 && !raw.apimCrossTenant) raw.apimCrossTenant = JSON.parse(JSON.stringify(DEFAULT_CONFIG.apimCrossTenant));
+        if (path[0] === 'apimCrossTenant' && path.length > 1 && !raw.apimCrossTenant) {
+          raw.apimCrossTenant = JSON.parse(JSON.stringify(DEFAULT_CONFIG.apimCrossTenant));
+          if (raw.protect) ownValues(raw);
+        }
         setAt(raw, path, value);
         return { kind: 'junk', raw, field: formatPath(path) };
       }),
   },
 );
 
-const CROSS_FIELD = /duplicate workflow name|workflow name ".*" is \d+ characters|Key Vault name|authorization policies per workflow|allows no sender/;
+const CROSS_FIELD =
+  /duplicate workflow name|workflow name ".*" is \d+ characters|Key Vault name|authorization policies per workflow|allows no caller|is on no call|no workflow named|no workflow or API named|calls itself|a second call|either a receiver|has no caller|has the name of a workflow|apis need|protect would keep|no scenario asked for/;
 const counts = { valid: 0, rejected: 0, junkValid: 0 };
 
 test(`${RUNS} generated configs: each synthesizes with all rules passing, or is rejected naming the field`, () => {

@@ -145,7 +145,10 @@ describe('passing variants', () => {
   const open = (stack: Stack, json: any, id: string) => findings(stack, json).filter((f) => f.ruleId === id && f.suppressed === undefined);
 
   test('LA001: a sender that is not allowed is refused by app role, not reported as an audience mismatch', () => {
-    const app = buildApp(parseConfig(withDefaults((c) => (c.logicAppsOauth.receivers[0].senders.push({ name: 'intruder', allowed: false })))), { outdir: IN_MEMORY });
+    const app = buildApp(parseConfig(withDefaults((c) => {
+      c.logicAppsOauth.workflows.push({ name: 'intruder' });
+      c.logicAppsOauth.calls.push({ from: 'intruder', to: 'receive', allowed: false });
+    })), { outdir: IN_MEMORY });
     const { findings: all } = evaluateApp(app);
     expect(blockingFindings(all)).toEqual([]);
   });

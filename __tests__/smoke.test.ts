@@ -212,7 +212,10 @@ beforeAll(async () => {
   await fake.start();
   // The default logic-apps-oauth stack plus one sender with allowed=false: not pinned, no app role.
   // Only this stack is synthesized (the whole app takes a second more and adds nothing here).
-  const config = parseConfig(withDefaults((c) => c.logicAppsOauth.receivers[0].senders.push({ name: 'intruder', allowed: false })));
+  const config = parseConfig(withDefaults((c) => {
+    c.logicAppsOauth.workflows.push({ name: 'intruder' });
+    c.logicAppsOauth.calls.push({ from: 'intruder', to: 'receive', allowed: false });
+  }));
   const stack = new LogicAppsOauthStack(Testing.app(), LOGIC_APPS_OAUTH_STACK, config);
   plan = planSmoke([buildStackModel({ name: LOGIC_APPS_OAUTH_STACK, json: JSON.parse(Testing.synth(stack)) })]);
 });

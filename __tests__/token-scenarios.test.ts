@@ -116,8 +116,11 @@ describe('token v2, two allowed senders and one not allowed', () => {
       ({ model, bindings } = setup(
         withDefaults((c) => {
           c.logicAppsOauth.tokenVersion = 2;
-          c.logicAppsOauth.receivers = [
-            { name: 'orders', senders: [{ name: 'billing' }, { name: 'shipping' }, { name: 'intruder', allowed: false }] },
+          c.logicAppsOauth.workflows = [{ name: 'orders' }, { name: 'billing' }, { name: 'shipping' }, { name: 'intruder' }];
+          c.logicAppsOauth.calls = [
+            { from: 'billing', to: 'orders' },
+            { from: 'shipping', to: 'orders' },
+            { from: 'intruder', to: 'orders', allowed: false },
           ];
         }),
       )),

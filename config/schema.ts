@@ -8,28 +8,29 @@ import {
   logAnalyticsWorkspaceIdProblem,
   recurrenceIntervalProblem,
   tagNameProblem,
-  tagSetProblem,
   tagValueProblem,
+  tagSetProblem,
 } from '../domain/parity';
+import { checkGraph } from './graph';
 
-/** Logic Apps (Consumption) limits and formats; see ../../shared/DOMAIN.md. */
-export const LIMITS = {
-  /** Authorization policies per workflow trigger. */
-  policiesPerWorkflow: 5,
-  /** Claims per authorization policy. */
-  claimsPerPolicy: 10,
-  /** Characters per claim value (InvalidOAuthClaimValue above it). */
-  claimValueLength: 150,
-  /** Workflow name pattern of azurerm_logic_app_workflow. */
-  workflowName: /^[-()_.A-Za-z0-9]{1,80}$/,
-} as const;
+export { LIMITS } from './limits';
+export { formatPath } from './path';
+import { LIMITS } from './limits';
+import { formatPath } from './path';
+
+/** namePrefix of the embedded demo default (refused together with protect: true). */
+export const DEMO_NAME_PREFIX = 'la-oauth';
+/** Publisher email of the embedded demo default's API Management instances. */
+export const DEMO_PUBLISHER_EMAIL = 'apim-admin@example.com';
 
 const NAME_FIX = 'use 1-80 letters, digits, "-", "_", ".", "(" or ")"';
 
-const name = (what: string) =>
+// ---- field schemas: one definition per field, so validators attach in one place ----
+
+export const workflowNameField = (what: string) =>
   z.string().regex(/^[-()_.A-Za-z0-9]+$/, { error: `${what} must match ^[-()_.A-Za-z0-9]{1,80}$; ${NAME_FIX}` });
 
-const ipRange = z.string().superRefine((value, ctx) => {
+export const ipRangeField = z.string().superRefine((value, ctx) => {
   const problem = ipRangeProblem(value);
   if (problem) ctx.addIssue({ code: 'custom', message: `not an IP range: ${problem}` });
 });
@@ -41,22 +42,6 @@ const checked = (problemOf: (value: string) => string | undefined) =>
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
 
-const FREQUENCIES = ['Second', 'Minute', 'Hour', 'Day', 'Week', 'Month'] as const;
-
-/** Recurrence of a calling workflow; the interval cap depends on the frequency (domain/parity.ts). */
-const recurrence = (description: string) =>
-  z
-    .strictObject({
-      frequency: z.enum(FREQUENCIES).default('Day'),
-      interval: z.number().int().min(1).default(1),
-    })
-    .superRefine((value, ctx) => {
-      const problem = recurrenceIntervalProblem(value.frequency, value.interval);
-      if (problem) ctx.addIssue({ code: 'custom', path: ['interval'], message: problem });
-    })
-    .default({ frequency: 'Day', interval: 1 })
-    .describe(description);
-
 /** Resource tags: Azure's and azurerm's limits on names, values and count (domain/parity.ts). */
 const tagsSchema = z
   .record(checked(tagNameProblem), checked(tagValueProblem))
@@ -66,48 +51,93 @@ const tagsSchema = z
   })
   .default({});
 
-export const SenderSchema = z
+/** Access token version of an app registration (api.requested_access_token_version). */
+export const tokenVersionField = z.literal([1, 2]).default(1);
+
+const FREQUENCIES = ['Second', 'Minute', 'Hour', 'Day', 'Week', 'Month'] as const;
+
+/** Recurrence of a calling workflow; the interval cap depends on the frequency (domain/parity.ts). */
+const recurrenceField = z
   .strictObject({
-    name: name('a sender name').describe('Sender workflow name, appended to namePrefix.'),
+    frequency: z.enum(FREQUENCIES).default('Day'),
+    interval: z.number().int().min(1).default(1),
+  })
+  .superRefine((value, ctx) => {
+    const problem = recurrenceIntervalProblem(value.frequency, value.interval);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['interval'], message: problem });
+  })
+  .default({ frequency: 'Day', interval: 1 });
+
+const KEY_VAULT_NAME = /^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/;
+const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+export const apimNameField = z.string().regex(/^[a-zA-Z](?:[a-zA-Z0-9-]{0,48}[a-zA-Z0-9])?$/, {
+  error: 'an API Management name is 1-50 letters, digits or "-", starting with a letter and not ending with "-"',
+});
+export const apimSkuField = checked(apimSkuProblem);
+export const publisherNameField = z.string().min(1).max(100);
+export const publisherEmailField = z.email({
+  error: 'publisherEmail must be an email address like "apim-admin@contoso.com"; API Management sends notifications there',
+});
+export const apiNameField = z.string().regex(/^[a-z0-9][a-z0-9-]{0,79}$/, { error: 'an API name is 1-80 lowercase letters, digits or "-"' });
+export const apiPathField = checked(apiPathProblem);
+export const serviceUrlField = z
+  .url({ error: 'serviceUrl must be an https URL of the backend, e.g. "https://backend.contoso.com/api"' })
+  .regex(/^https:\/\//, { error: 'serviceUrl must use https' });
+
+// ---- the Logic Apps call graph (stack logic-apps-oauth) ----
+
+export const WorkflowSchema = z
+  .strictObject({
+    name: workflowNameField('a workflow name').describe('Workflow name, appended to namePrefix. Declared once; calls refer to it.'),
+    extraTriggerIpRanges: z
+      .array(ipRangeField)
+      .optional()
+      .describe(
+        'Receivers only: trigger IP ranges admitted besides the allowed callers\' outbound addresses (CIDR or a-b). ' +
+          'Listing it (even empty) makes the workflow a receiver when no call goes to it.',
+      ),
+  })
+  .describe(
+    'A Logic App with its own system-assigned identity. It is a receiver (HTTP Request trigger that admits only Entra tokens of its ' +
+      'allowed callers) when a call goes to it, otherwise a caller (recurrence trigger).',
+  );
+
+export const CallSchema = z
+  .strictObject({
+    from: z.string().min(1).describe('The calling workflow (a name from workflows).'),
+    to: z.string().min(1).describe('The receiving workflow (a name from workflows) or API (a name from apis).'),
     allowed: z
       .boolean()
       .default(true)
       .describe(
-        'Whether the receiver admits this sender (pins its identity in a policy and grants it the app role). ' +
-          'A sender with allowed=false still calls, and must be refused.',
+        'Whether the target admits this caller (pins its identity in a policy and grants it the app role). ' +
+          'allowed=false keeps the call as a probe that must be refused.',
       ),
   })
-  .describe('A workflow that calls the receiver with its system-assigned identity.');
+  .describe('One call: the caller holds one HTTP action for the target and requests a token for the target\'s audience.');
 
-export const ReceiverSchema = z
+export const GraphApiSchema = z
   .strictObject({
-    name: name('a receiver name').describe('Receiver workflow name, appended to namePrefix.'),
-    senders: z.array(SenderSchema).default([]).describe('Workflows that call this receiver.'),
-    extraTriggerIpRanges: z
-      .array(ipRange)
-      .default([])
-      .describe('Trigger IP ranges admitted besides the allowed senders\' outbound addresses (CIDR or a-b).'),
+    name: apiNameField.describe('API name inside API Management; calls refer to it.'),
+    path: apiPathField.optional().describe('@default the API name. URL suffix on the gateway: https://<gateway>/<path>/invoke'),
+    serviceUrl: serviceUrlField.optional().describe('@default none: the policy answers 200 itself (return-response).'),
+    tokenVersion: tokenVersionField.describe('Access token version the API\'s app registration issues.'),
   })
-  .describe('A workflow with an HTTP (Request) trigger that admits only Entra tokens of its allowed senders.');
+  .describe('An Entra-protected API on the API Management instance of apiManagement; its policy admits its allowed callers.');
 
-export const BackendSchema = z
+export const GatewaySchema = z
   .strictObject({
-    resourceGroupName: z.string().min(1),
-    storageAccountName: z
-      .string()
-      .regex(/^[a-z0-9]{3,24}$/, { error: 'a storage account name is 3-24 lowercase letters and digits' }),
-    containerName: z.string().min(3),
-    keyPrefix: z.string().default('logic-apps-oauth').describe('State blob key prefix; each stack adds /<stack>.tfstate.'),
-    useAzureadAuth: z.boolean().default(true).describe('Use Entra auth to the state container, not access keys.'),
+    name: apimNameField.optional().describe('@default "<namePrefix>-apim". Globally unique (<name>.azure-api.net).'),
+    skuName: apimSkuField.default('Consumption_0').describe('sku_name. Consumption_0 is created in minutes; the other tiers take 30-40+ minutes.'),
+    publisherName: publisherNameField.describe('publisher_name: your organisation.'),
+    publisherEmail: publisherEmailField.describe('publisher_email: receives API Management notifications.'),
   })
-  .describe('Remote state in an Azure Storage container (AzurermBackend). Omit for local state.');
+  .describe('The API Management instance that hosts apis (azurerm_api_management). Required when apis is not empty.');
 
 export const LogicAppsOauthSchema = z
   .strictObject({
-    tokenVersion: z
-      .union([z.literal(1), z.literal(2)], { error: 'tokenVersion must be 1 or 2' })
-      .default(1)
-      .describe('Access token version the audience app issues (api.requested_access_token_version).'),
+    tokenVersion: tokenVersionField.describe('Access token version the audience app issues (api.requested_access_token_version).'),
     audience: z
       .strictObject({
         displayName: z.string().min(1).max(120).optional().describe('@default "<namePrefix>-logic-apps-audience"'),
@@ -122,74 +152,47 @@ export const LogicAppsOauthSchema = z
       })
       .default({})
       .describe('The enterprise application whose tokens the receivers accept.'),
-    recurrence: recurrence('How often each sender calls its receiver.'),
+    recurrence: recurrenceField.describe('How often each caller calls its targets.'),
     runHistoryIpRanges: z
-      .array(ipRange)
+      .array(ipRangeField)
       .min(1, { error: 'run-history IP ranges cannot be empty; use ["0.0.0.0-0.0.0.0"] to block all reads' })
       .default(['0.0.0.0-0.0.0.0'])
       .describe('Who may read run inputs/outputs (access_control.content). Default: nobody.'),
     wrongAudienceProbe: z
       .boolean()
-      .default(true)
-      .describe('Deploy a "naughty" sender per receiver that requests a wrong audience and must be refused.'),
+      .default(false)
+      .describe('Deploy a "naughty" caller per receiver that requests a wrong audience and must be refused.'),
     probeAudience: z
       .string()
       .url({ error: 'probeAudience must be a URL of a resource that exists in every tenant' })
       .default('https://management.azure.com/')
       .describe('Audience the probe requests: real (so Entra issues a token) but not the receiver\'s.'),
-    receivers: z.array(ReceiverSchema).min(1).default([
-      { name: 'receive', senders: [{ name: 'send', allowed: true }], extraTriggerIpRanges: [] },
-    ]),
+    workflows: z.array(WorkflowSchema).min(1, { error: 'declare at least one workflow' }).describe('Every workflow, declared once.'),
+    calls: z.array(CallSchema).default([]).describe('The calls between workflows and to APIs (caller -> target).'),
+    apis: z.array(GraphApiSchema).default([]).describe('Entra-protected APIs the workflows call.'),
+    apiManagement: GatewaySchema.optional(),
   })
-  .describe('Stack logic-apps-oauth: sender Logic Apps call receiver Logic Apps with Entra tokens (seed 000).');
+  .describe('Stack logic-apps-oauth: a call graph of Logic Apps calling receiver Logic Apps and APIs with Entra tokens. Omit to skip the stack.');
 
-// ---- API Management scenarios (seed 002) ----
+// ---- API Management demo scenarios ----
 
-const KEY_VAULT_NAME = /^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/;
-const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-
-const recurrenceSchema = recurrence('How often the calling workflow calls the API.');
-
-const tokenVersionSchema = z
-  .union([z.literal(1), z.literal(2)], { error: 'tokenVersion must be 1 or 2' })
-  .default(1)
-  .describe('Access token version the API\'s app registration issues (api.requested_access_token_version).');
-
-export const ApiManagementSchema = z
+const demoApiManagementSchema = z
   .strictObject({
-    name: z
-      .string()
-      .regex(/^[a-zA-Z](?:[a-zA-Z0-9-]{0,48}[a-zA-Z0-9])?$/, {
-        error: 'an API Management name is 1-50 letters, digits or "-", starting with a letter and not ending with "-"',
-      })
-      .optional()
-      .describe('@default "<namePrefix>-apim-mi" or "<namePrefix>-apim-xt". Globally unique (<name>.azure-api.net).'),
-    skuName: checked(apimSkuProblem)
-      .default('Consumption_0')
-      .describe('sku_name. Consumption_0 is created in minutes; the other tiers take 30-40+ minutes.'),
-    publisherName: z.string().min(1).max(100).default('Logic Apps OAuth demo').describe('publisher_name.'),
-    publisherEmail: z
-      .email({ error: 'publisherEmail must be an email address like "apim-admin@contoso.com"; API Management sends notifications there' })
-      .default('apim-admin@example.com')
+    name: apimNameField.optional().describe('@default "<namePrefix>-apim-mi" or "<namePrefix>-apim-xt". Globally unique (<name>.azure-api.net).'),
+    skuName: apimSkuField.default('Consumption_0').describe('sku_name. Consumption_0 is created in minutes; the other tiers take 30-40+ minutes.'),
+    publisherName: publisherNameField.default('Logic Apps OAuth demo').describe('publisher_name.'),
+    publisherEmail: publisherEmailField
+      .default(DEMO_PUBLISHER_EMAIL)
       .describe('publisher_email: receives API Management notifications. Override the example address.'),
   })
   .describe('The API Management instance (azurerm_api_management).');
+export const ApiManagementSchema = demoApiManagementSchema;
 
 export const ApiSchema = z
   .strictObject({
-    name: z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9-]{0,79}$/, { error: 'an API name is 1-80 lowercase letters, digits or "-"' })
-      .default('logic-apps-api')
-      .describe('API name inside API Management.'),
-    path: checked(apiPathProblem)
-      .default('logic-apps')
-      .describe('URL suffix of the API on the gateway: https://<gateway>/<path>/...'),
-    serviceUrl: z
-      .url({ error: 'serviceUrl must be an https URL of the backend, e.g. "https://backend.contoso.com/api"' })
-      .regex(/^https:\/\//, { error: 'serviceUrl must use https' })
-      .optional()
-      .describe('@default none: the policy answers 200 itself (return-response), so the stack is self-contained.'),
+    name: apiNameField.default('logic-apps-api').describe('API name inside API Management.'),
+    path: apiPathField.default('logic-apps').describe('URL suffix of the API on the gateway: https://<gateway>/<path>/...'),
+    serviceUrl: serviceUrlField.optional().describe('@default none: the policy answers 200 itself (return-response), so the stack is self-contained.'),
   })
   .default({ name: 'logic-apps-api', path: 'logic-apps' })
   .describe('The Entra-protected API (azurerm_api_management_api, https only, no subscription key).');
@@ -198,10 +201,10 @@ export const ApimManagedIdentitySchema = z
   .strictObject({
     apiManagement: ApiManagementSchema.default(() => ApiManagementSchema.parse({})),
     api: ApiSchema,
-    tokenVersion: tokenVersionSchema,
-    recurrence: recurrenceSchema,
+    tokenVersion: tokenVersionField.describe('Access token version the API\'s app registration issues (api.requested_access_token_version).'),
+    recurrence: recurrenceField.describe('How often the calling workflow calls the API.'),
   })
-  .describe('Stack apim-managed-identity: a Logic App calls an Entra-protected API Management API with its managed identity (seed 002, figure 1).');
+  .describe('Stack apim-managed-identity: a Logic App calls an Entra-protected API Management API with its managed identity. Omit to skip the stack.');
 
 export const KeyVaultSchema = z
   .strictObject({
@@ -258,16 +261,20 @@ export const ApimCrossTenantSchema = z
       .describe('Directory (tenant) id of the API\'s Entra tenant; the aliased azuread provider signs in there. Required.'),
     apiManagement: ApiManagementSchema.default(() => ApiManagementSchema.parse({})),
     api: ApiSchema,
-    tokenVersion: tokenVersionSchema,
+    tokenVersion: tokenVersionField.describe('Access token version the API\'s app registration issues (api.requested_access_token_version).'),
     keyVault: KeyVaultSchema,
     certificate: ClientCertificateSchema,
-    recurrence: recurrenceSchema,
+    recurrence: recurrenceField.describe('How often the calling workflow calls the API.'),
   })
   .superRefine((section, ctx) => {
     const problem = daysBeforeExpiryProblem(section.certificate.renewDaysBeforeExpiry, section.certificate.validityInMonths);
     if (problem) ctx.addIssue({ code: 'custom', path: ['certificate', 'renewDaysBeforeExpiry'], message: problem });
   })
-  .describe('Stack apim-cross-tenant: the API lives in another Entra tenant; the Logic App signs in there with a Key Vault certificate (seed 002, figure 2). Omit to skip the stack.');
+  .describe('Stack apim-cross-tenant: the API lives in another Entra tenant; the Logic App signs in there with a Key Vault certificate. Omit to skip the stack.');
+
+/** The scenario sections: each one present is built as its stack; an override file asks for the ones it wants. */
+export const SCENARIO_SECTIONS = ['logicAppsOauth', 'apimManagedIdentity', 'apimCrossTenant'] as const;
+export type ScenarioSection = (typeof SCENARIO_SECTIONS)[number];
 
 const ConfigObjectSchema = z
   .strictObject({
@@ -275,7 +282,8 @@ const ConfigObjectSchema = z
     namePrefix: z
       .string()
       .regex(/^[a-z][a-z0-9-]{1,19}$/, { error: 'namePrefix is 2-20 lowercase letters, digits or "-", starting with a letter' })
-      .default('la-oauth'),
+      .default(DEMO_NAME_PREFIX)
+      .describe('Prefix of every Azure name. Set your own: protect refuses the demo\'s "la-oauth".'),
     location: checked(locationProblem)
       .default('westeurope')
       .describe('Azure region name, e.g. "westeurope" (checked against domain/regions.ts).'),
@@ -284,30 +292,53 @@ const ConfigObjectSchema = z
       .boolean()
       .default(false)
       .describe('Set prevent_destroy on resources whose loss breaks trust (app registrations, Key Vault, pinned workflows).'),
-    backend: BackendSchema.optional(),
+    backend: z
+      .strictObject({
+        resourceGroupName: z.string().min(1),
+        storageAccountName: z
+          .string()
+          .regex(/^[a-z0-9]{3,24}$/, { error: 'a storage account name is 3-24 lowercase letters and digits' }),
+        containerName: z.string().min(3),
+        keyPrefix: z.string().default('logic-apps-oauth').describe('State blob key prefix; each stack adds /<stack>.tfstate.'),
+        useAzureadAuth: z.boolean().default(true).describe('Use Entra auth to the state container, not access keys.'),
+      })
+      .optional()
+      .describe('Remote state in an Azure Storage container (AzurermBackend). Omit for local state.'),
     logAnalyticsWorkspaceId: checked(logAnalyticsWorkspaceIdProblem)
       .optional()
       .describe('Send each workflow\'s runtime logs to this Log Analytics workspace.'),
-    logicAppsOauth: LogicAppsOauthSchema.default(() => LogicAppsOauthSchema.parse({})),
-    apimManagedIdentity: ApimManagedIdentitySchema.default(() => ApimManagedIdentitySchema.parse({})),
+    logicAppsOauth: LogicAppsOauthSchema.optional(),
+    apimManagedIdentity: ApimManagedIdentitySchema.optional(),
     apimCrossTenant: ApimCrossTenantSchema.optional(),
   })
-  .describe('Configuration of the logic-apps-oauth CDKTF app.');
+  .describe('Configuration of the logic-apps-oauth CDKTF app. Each scenario section present (logicAppsOauth, apimManagedIdentity, apimCrossTenant) is built as its stack.');
 
 export type Config = z.output<typeof ConfigObjectSchema>;
 
-/** The configuration schema: field formats plus the cross-field rules (unique names, policy limits). */
-export const ConfigSchema = ConfigObjectSchema.superRefine(checkCrossFieldRules).superRefine(checkApimRules);
+/** The configuration schema: field formats plus the cross-field rules (the call graph, names, limits, protect). */
+export const ConfigSchema = ConfigObjectSchema.superRefine(checkScenarios).superRefine(checkGraph).superRefine(checkApimRules).superRefine(checkProtect);
 export type ConfigInput = z.input<typeof ConfigSchema>;
-export type LogicAppsOauthConfig = Config['logicAppsOauth'];
-export type ReceiverConfig = LogicAppsOauthConfig['receivers'][number];
-export type ApimManagedIdentityConfig = Config['apimManagedIdentity'];
+export type LogicAppsOauthConfig = NonNullable<Config['logicAppsOauth']>;
+export type WorkflowConfig = LogicAppsOauthConfig['workflows'][number];
+export type CallConfig = LogicAppsOauthConfig['calls'][number];
+export type GraphApiConfig = LogicAppsOauthConfig['apis'][number];
+export type GatewayConfig = NonNullable<LogicAppsOauthConfig['apiManagement']>;
+export type ApimManagedIdentityConfig = NonNullable<Config['apimManagedIdentity']>;
 export type ApimCrossTenantConfig = NonNullable<Config['apimCrossTenant']>;
 
 /** Key Vault name of the cross-tenant stack: configured, or "kv-<namePrefix>". */
 export function keyVaultName(config: Config): string | undefined {
   if (!config.apimCrossTenant) return undefined;
   return config.apimCrossTenant.keyVault.name ?? `kv-${config.namePrefix}`;
+}
+
+function checkScenarios(config: Config, ctx: z.RefinementCtx): void {
+  if (SCENARIO_SECTIONS.some((section) => config[section] !== undefined)) return;
+  ctx.addIssue({
+    code: 'custom',
+    path: [],
+    message: `no scenario asked for, so there is nothing to build; add one or more of ${SCENARIO_SECTIONS.join(', ')} (see config/examples/production.json)`,
+  });
 }
 
 function checkApimRules(config: Config, ctx: z.RefinementCtx): void {
@@ -321,76 +352,31 @@ function checkApimRules(config: Config, ctx: z.RefinementCtx): void {
   }
 }
 
-/** Every workflow name the logic-apps-oauth stack creates, with the config path that produced it. */
-export function workflowNames(config: Config): Array<{ path: (string | number)[]; name: string }> {
-  const names: Array<{ path: (string | number)[]; name: string }> = [];
-  config.logicAppsOauth.receivers.forEach((receiver, r) => {
-    names.push({ path: ['logicAppsOauth', 'receivers', r, 'name'], name: `${config.namePrefix}-${receiver.name}` });
-    receiver.senders.forEach((sender, s) =>
-      names.push({
-        path: ['logicAppsOauth', 'receivers', r, 'senders', s, 'name'],
-        name: `${config.namePrefix}-${sender.name}`,
-      }),
-    );
-    if (config.logicAppsOauth.wrongAudienceProbe) {
-      names.push({ path: ['logicAppsOauth', 'receivers', r, 'name'], name: probeWorkflowName(config, receiver) });
-    }
-  });
-  return names;
-}
-
-export function probeWorkflowName(config: Config, receiver: ReceiverConfig): string {
-  return `${config.namePrefix}-${receiver.name}-naughty`;
-}
-
-function checkCrossFieldRules(config: Config, ctx: z.RefinementCtx): void {
-  const seen = new Map<string, string>();
-  for (const { path, name } of workflowNames(config)) {
-    if (name.length > 80) {
-      ctx.addIssue({
-        code: 'custom',
-        path,
-        message: `workflow name "${name}" is ${name.length} characters; the limit is 80: shorten the name or namePrefix`,
-      });
-    }
-    const clash = seen.get(name.toLowerCase());
-    if (clash !== undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path,
-        message: `duplicate workflow name "${name}" (also at ${clash}); give each sender and receiver a unique name`,
-      });
-    } else {
-      seen.set(name.toLowerCase(), formatPath(path));
-    }
+/** An example value of the embedded demo default still in use, as [path, value]. */
+export function demoValuesInUse(config: Config, exampleTenantId: string): Array<[(string | number)[], string]> {
+  const found: Array<[(string | number)[], string]> = [];
+  if (config.namePrefix === DEMO_NAME_PREFIX) found.push([['namePrefix'], config.namePrefix]);
+  for (const section of ['apimManagedIdentity', 'apimCrossTenant'] as const) {
+    const email = config[section]?.apiManagement.publisherEmail;
+    if (email === DEMO_PUBLISHER_EMAIL) found.push([[section, 'apiManagement', 'publisherEmail'], email]);
   }
-  config.logicAppsOauth.receivers.forEach((receiver, r) => {
-    const allowed = receiver.senders.filter((s) => s.allowed).length;
-    if (allowed > LIMITS.policiesPerWorkflow) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['logicAppsOauth', 'receivers', r, 'senders'],
-        message:
-          `receiver "${receiver.name}" allows ${allowed} senders; Logic Apps allows ${LIMITS.policiesPerWorkflow} ` +
-          'authorization policies per workflow: split them over more receivers',
-      });
-    }
-    const wired = receiver.senders.length > 0 || config.logicAppsOauth.wrongAudienceProbe;
-    if (wired && allowed === 0 && receiver.extraTriggerIpRanges.length === 0) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['logicAppsOauth', 'receivers', r, 'senders'],
-        message:
-          `receiver "${receiver.name}" allows no sender, so its trigger IP list would be empty ("only other Logic Apps") ` +
-          'and every HTTP caller gets 401: allow a sender or add extraTriggerIpRanges',
-      });
-    }
-  });
+  if (config.apimCrossTenant?.apiTenantId === exampleTenantId) found.push([['apimCrossTenant', 'apiTenantId'], exampleTenantId]);
+  return found;
 }
 
-export function formatPath(path: ReadonlyArray<PropertyKey>): string {
-  return path.reduce<string>((acc, key) => {
-    if (typeof key === 'number') return `${acc}[${key}]`;
-    return acc ? `${acc}.${String(key)}` : String(key);
-  }, '');
+/** The example tenant id of the embedded default (config/default.ts); here so the schema can refuse it with protect. */
+export const EXAMPLE_API_TENANT_ID = 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee';
+
+function checkProtect(config: Config, ctx: z.RefinementCtx): void {
+  if (!config.protect) return;
+  const [first] = demoValuesInUse(config, EXAMPLE_API_TENANT_ID);
+  if (!first) return;
+  const [path, value] = first;
+  ctx.addIssue({
+    code: 'custom',
+    path: ['protect'],
+    message:
+      `protect would keep the embedded demo default's ${formatPath(path)} "${value}" from being destroyed; ` +
+      `set your own ${formatPath(path)} in the override file, or leave protect off for the demo`,
+  });
 }

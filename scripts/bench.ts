@@ -201,24 +201,30 @@ function scriptCommand(name: string, extraArgs: string[] = [], env: NodeJS.Proce
 // ---------------------------------------------------------------------------------------------------
 // Generated configurations
 
-/** `links` sender -> receiver links; every receiver admits at most 5 senders, so 500 links = 100 receivers. */
+/**
+ * `links` caller -> receiver calls in the graph format; every receiver admits at most 5 callers, so 500 links
+ * = 100 receivers and 500 callers.
+ */
 export function generateConfig(links: number): ConfigInput {
-  const receivers: NonNullable<NonNullable<ConfigInput['logicAppsOauth']>['receivers']> = [];
+  const workflows: Array<{ name: string }> = [];
+  const calls: Array<{ from: string; to: string }> = [];
   for (let r = 0; r * SENDERS_PER_RECEIVER < links; r++) {
-    const senders = [];
+    const receiver = `receive-${String(r).padStart(4, '0')}`;
+    workflows.push({ name: receiver });
     for (let s = r * SENDERS_PER_RECEIVER; s < Math.min(links, (r + 1) * SENDERS_PER_RECEIVER); s++) {
-      senders.push({ name: `send-${String(s).padStart(4, '0')}`, allowed: true });
+      const sender = `send-${String(s).padStart(4, '0')}`;
+      workflows.push({ name: sender });
+      calls.push({ from: sender, to: receiver });
     }
-    receivers.push({ name: `receive-${String(r).padStart(4, '0')}`, senders, extraTriggerIpRanges: [] });
   }
   // The default config's Logic Apps settings (one wrong-audience probe per receiver, so 500 links also
-  // synthesize 100 probes) with the generated receivers; the API Management stacks are left out.
+  // synthesize 100 probes) with the generated graph; the API Management scenarios are not asked for.
   const { apimManagedIdentity, apimCrossTenant, ...base } = DEFAULT_CONFIG;
   return {
     ...base,
     namePrefix: 'bench',
     tags: { ...base.tags, environment: 'bench' },
-    logicAppsOauth: { ...base.logicAppsOauth, receivers },
+    logicAppsOauth: { ...base.logicAppsOauth, workflows, calls },
   };
 }
 

@@ -24,6 +24,9 @@ export class ApimManagedIdentityStack extends ScenarioStack {
   constructor(scope: Construct, id: string, config: Config) {
     super(scope, id, config);
     const settings = config.apimManagedIdentity;
+    if (!settings) {
+      throw new Error(`stack "${id}" needs the apimManagedIdentity config section; add it, or do not build this stack`);
+    }
 
     this.audience = new Audience(this, 'Audience', {
       displayName: `${config.namePrefix}-apim-api`,

@@ -1,29 +1,43 @@
 import { Construct } from 'constructs';
 import { TerraformOutput } from 'cdktf';
+import { ApiGateway } from '../constructs/api-gateway';
 import { Audience } from '../constructs/audience';
+import { ApiOperation, EntraProtectedApi } from '../constructs/entra-protected-api';
 import { ReceiverWorkflow } from '../constructs/receiver-workflow';
 import { ExternalAudience, SenderWorkflow } from '../constructs/sender-workflow';
-import { Config, probeWorkflowName } from '../config/schema';
+import { Config, LogicAppsOauthConfig, WorkflowConfig } from '../config/schema';
+import { callGraph, probeWorkflowName } from '../config/graph';
 import { ScenarioStack } from './scenario-stack';
 import { suppressRule } from '../rules/suppress';
 
 export const LOGIC_APPS_OAUTH_STACK = 'logic-apps-oauth';
 
 /**
- * Seed 000: senders call receivers' HTTP triggers with their system identity's token for one audience
- * (an enterprise application); each receiver admits exactly its allowed senders. Optionally a "naughty"
- * probe per receiver requests a wrong audience and must be refused (MisMatchingOAuthClaims).
+ * The call graph of the logicAppsOauth section: callers call receivers' HTTP triggers and Entra-protected
+ * APIs with their system identity's token; each receiver and API admits exactly its allowed callers, and a
+ * caller holds one action per target. Optionally a "naughty" probe per receiver requests a wrong audience
+ * and must be refused (MisMatchingOAuthClaims).
+ *
+ * Construct ids (Terraform addresses): `Receiver-<name>`, `Sender-<name>` (callers), `Probe-<receiver>`;
+ * APIs: `ApiManagement`, `ApiAudience-<api>`, `Api-<api>`.
  */
 export class LogicAppsOauthStack extends ScenarioStack {
   public readonly audience: Audience;
   public readonly receivers: ReceiverWorkflow[] = [];
+  /** Callers (workflows with a recurrence trigger), in the order they are first needed. */
   public readonly senders: SenderWorkflow[] = [];
   public readonly probes: SenderWorkflow[] = [];
+  public readonly gateway?: ApiGateway;
+  public readonly apis: EntraProtectedApi[] = [];
 
   constructor(scope: Construct, id: string, config: Config) {
     super(scope, id, config);
-    const settings = config.logicAppsOauth;
+    const settings: LogicAppsOauthConfig | undefined = config.logicAppsOauth;
+    if (!settings) {
+      throw new Error(`stack "${id}" needs the logicAppsOauth config section; add it with workflows and calls, or do not build this stack`);
+    }
     const defaults = { ...this.workflowDefaults(), runHistoryIpRanges: settings.runHistoryIpRanges };
+    const graph = callGraph(settings);
 
     this.audience = new Audience(this, 'Audience', {
       displayName: settings.audience.displayName ?? `${config.namePrefix}-logic-apps-audience`,
@@ -32,32 +46,46 @@ export class LogicAppsOauthStack extends ScenarioStack {
       protect: config.protect,
     });
 
-    for (const receiverConfig of settings.receivers) {
-      const receiver = new ReceiverWorkflow(this, `Receiver-${receiverConfig.name}`, {
+    // A caller is protected when some target pins it (an allowed call).
+    const pinned = new Set(settings.calls.filter((c) => c.allowed).map((c) => c.from));
+    const callers = new Map<string, SenderWorkflow>();
+    const caller = (workflow: WorkflowConfig): SenderWorkflow => {
+      let sender = callers.get(workflow.name);
+      if (!sender) {
+        sender = new SenderWorkflow(this, `Sender-${workflow.name}`, {
+          ...defaults,
+          name: `${config.namePrefix}-${workflow.name}`,
+          recurrence: settings.recurrence,
+          protect: config.protect && pinned.has(workflow.name),
+        });
+        callers.set(workflow.name, sender);
+        this.senders.push(sender);
+      }
+      return sender;
+    };
+    const workflowNamed = new Map(settings.workflows.map((w) => [w.name, w]));
+
+    // Receivers in declaration order, each followed by its callers and its probe (the order of the JSON).
+    for (const node of graph.receivers) {
+      const receiver = new ReceiverWorkflow(this, `Receiver-${node.workflow.name}`, {
         ...defaults,
-        name: `${config.namePrefix}-${receiverConfig.name}`,
+        name: `${config.namePrefix}-${node.workflow.name}`,
         audience: this.audience,
-        extraTriggerIpRanges: receiverConfig.extraTriggerIpRanges,
+        extraTriggerIpRanges: node.workflow.extraTriggerIpRanges ?? [],
         protect: config.protect,
       });
       this.receivers.push(receiver);
 
-      for (const senderConfig of receiverConfig.senders) {
-        const sender = new SenderWorkflow(this, `Sender-${senderConfig.name}`, {
-          ...defaults,
-          name: `${config.namePrefix}-${senderConfig.name}`,
-          recurrence: settings.recurrence,
-          protect: config.protect && senderConfig.allowed,
-        });
+      for (const call of node.calls) {
+        const sender = caller(workflowNamed.get(call.from)!);
         sender.callReceiver(receiver);
-        if (senderConfig.allowed) receiver.allowCaller(sender);
-        this.senders.push(sender);
+        if (call.allowed) receiver.allowCaller(sender);
       }
 
       if (settings.wrongAudienceProbe) {
-        const probe = new SenderWorkflow(this, `Probe-${receiverConfig.name}`, {
+        const probe = new SenderWorkflow(this, `Probe-${node.workflow.name}`, {
           ...defaults,
-          name: probeWorkflowName(config, receiverConfig),
+          name: probeWorkflowName(config.namePrefix, node.workflow.name),
           recurrence: settings.recurrence,
         });
         const probeCall = probe.callReceiver(receiver, {
@@ -67,10 +95,46 @@ export class LogicAppsOauthStack extends ScenarioStack {
         this.probes.push(probe);
       }
 
-      new TerraformOutput(this, `${receiverConfig.name}-invoke-url`, {
+      new TerraformOutput(this, `${node.workflow.name}-invoke-url`, {
         value: receiver.invokeUrl,
         description: `OAuth invoke URL of ${receiver.workflowName} (no SAS signature; callers need a Bearer token).`,
       });
+    }
+
+    // APIs on one API Management instance, each with its own app registration (audience).
+    if (graph.apis.length > 0 && settings.apiManagement) {
+      const gateway = new ApiGateway(this, 'ApiManagement', {
+        name: settings.apiManagement.name ?? `${config.namePrefix}-apim`,
+        resourceGroupName: this.resourceGroup.name,
+        location: this.resourceGroup.location,
+        skuName: settings.apiManagement.skuName,
+        publisherName: settings.apiManagement.publisherName,
+        publisherEmail: settings.apiManagement.publisherEmail,
+        tags: config.tags,
+      });
+      this.gateway = gateway;
+      for (const node of graph.apis) {
+        const audience = new Audience(this, `ApiAudience-${node.api.name}`, {
+          displayName: `${config.namePrefix}-${node.api.name}`,
+          tokenVersion: node.api.tokenVersion,
+          protect: config.protect,
+        });
+        const api = new EntraProtectedApi(this, `Api-${node.api.name}`, {
+          gateway,
+          audience,
+          name: node.api.name,
+          path: node.api.path ?? node.api.name,
+          serviceUrl: node.api.serviceUrl,
+        });
+        const invoke: ApiOperation = api.addOperation('invoke', { method: 'POST', urlTemplate: '/invoke' });
+        this.apis.push(api);
+        for (const call of node.calls) {
+          const sender = caller(workflowNamed.get(call.from)!);
+          sender.callApi(api, invoke);
+          if (call.allowed) api.allowCaller(sender);
+        }
+        new TerraformOutput(this, `${node.api.name}-url`, { value: invoke.url, description: `URL of API ${node.api.name} (Bearer token required).` });
+      }
     }
 
     new TerraformOutput(this, 'audience', {

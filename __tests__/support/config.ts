@@ -8,3 +8,12 @@ export function withDefaults(patch: (config: Record<string, any>) => void): Reco
   patch(copy);
   return copy;
 }
+
+/** Replaces the demo default's example values (refused with protect: true) by an organisation's own. */
+export function ownValues(config: Record<string, any>): void {
+  config.namePrefix = 'contoso';
+  for (const section of ['apimManagedIdentity', 'apimCrossTenant']) {
+    if (config[section]) config[section].apiManagement.publisherEmail = 'platform-team@contoso.com';
+  }
+  if (config.apimCrossTenant) config.apimCrossTenant.apiTenantId = '7f0c3a5e-2b1d-4e8f-9a6c-0d4b2e1f3c5a';
+}

@@ -1,0 +1,177 @@
+import type { z } from 'zod';
+import type { CallConfig, Config, GraphApiConfig, LogicAppsOauthConfig, WorkflowConfig } from './schema';
+import { LIMITS } from './limits';
+import { formatPath } from './path';
+
+// The call graph of the logic-apps-oauth section: workflows declared once, calls as edges. A workflow is
+// a receiver (HTTP Request trigger) when a call goes to it or it lists extraTriggerIpRanges, otherwise a
+// caller (recurrence trigger). Stacks read the graph through callGraph(); checkGraph() refuses what
+// cannot be deployed, with the path of the entry to change.
+
+export interface ReceiverNode {
+  readonly workflow: WorkflowConfig;
+  /** Calls to this receiver, in config order. */
+  readonly calls: CallConfig[];
+}
+
+export interface CallerNode {
+  readonly workflow: WorkflowConfig;
+  /** Calls this workflow makes, in config order. */
+  readonly calls: CallConfig[];
+}
+
+export interface ApiNode {
+  readonly api: GraphApiConfig;
+  readonly calls: CallConfig[];
+}
+
+export interface CallGraph {
+  /** In declaration order. */
+  readonly receivers: ReceiverNode[];
+  readonly callers: CallerNode[];
+  readonly apis: ApiNode[];
+}
+
+/** Roles and edges of a validated logic-apps-oauth section. */
+export function callGraph(section: LogicAppsOauthConfig): CallGraph {
+  const incoming = (name: string) => section.calls.filter((c) => c.to === name);
+  const outgoing = (name: string) => section.calls.filter((c) => c.from === name);
+  const receivers: ReceiverNode[] = [];
+  const callers: CallerNode[] = [];
+  for (const workflow of section.workflows) {
+    if (isReceiver(section, workflow)) receivers.push({ workflow, calls: incoming(workflow.name) });
+    else callers.push({ workflow, calls: outgoing(workflow.name) });
+  }
+  return { receivers, callers, apis: section.apis.map((api) => ({ api, calls: incoming(api.name) })) };
+}
+
+function isReceiver(section: LogicAppsOauthConfig, workflow: WorkflowConfig): boolean {
+  return workflow.extraTriggerIpRanges !== undefined || section.calls.some((c) => c.to === workflow.name);
+}
+
+/** Workflow name of the wrong-audience probe of a receiver. */
+export function probeWorkflowName(namePrefix: string, receiverName: string): string {
+  return `${namePrefix}-${receiverName}-naughty`;
+}
+
+type Path = (string | number)[];
+
+/** Cross-field rules of the call graph (a zod superRefine of the whole config). */
+export function checkGraph(config: Config, ctx: z.RefinementCtx): void {
+  const section = config.logicAppsOauth;
+  if (!section) return;
+  const base: Path = ['logicAppsOauth'];
+  const issue = (path: Path, message: string) => ctx.addIssue({ code: 'custom', path: [...base, ...path], message });
+
+  // Names: declared once, <= 80 characters with the prefix, probes included.
+  const seen = new Map<string, string>();
+  const claim = (path: Path, name: string) => {
+    if (name.length > 80) {
+      issue(path, `workflow name "${name}" is ${name.length} characters; the limit is 80: shorten the name or namePrefix`);
+    }
+    const clash = seen.get(name.toLowerCase());
+    if (clash !== undefined) {
+      issue(path, `duplicate workflow name "${name}" (also at ${clash}); declare each workflow once and give every call its own entry in calls`);
+    } else {
+      seen.set(name.toLowerCase(), formatPath([...base, ...path]));
+    }
+  };
+  const workflowIndex = new Map<string, number>();
+  section.workflows.forEach((workflow, i) => {
+    claim(['workflows', i, 'name'], `${config.namePrefix}-${workflow.name}`);
+    if (!workflowIndex.has(workflow.name)) workflowIndex.set(workflow.name, i);
+  });
+  if (section.wrongAudienceProbe) {
+    section.workflows.forEach((workflow, i) => {
+      if (isReceiver(section, workflow)) claim(['workflows', i, 'name'], probeWorkflowName(config.namePrefix, workflow.name));
+    });
+  }
+  const apiIndex = new Map<string, number>();
+  const apiPaths = new Map<string, string>();
+  section.apis.forEach((api, j) => {
+    if (workflowIndex.has(api.name)) {
+      issue(['apis', j, 'name'], `API "${api.name}" has the name of a workflow, so calls cannot tell them apart; rename one`);
+    } else if (apiIndex.has(api.name)) {
+      issue(['apis', j, 'name'], `API "${api.name}" is declared twice; declare each API once`);
+    } else {
+      apiIndex.set(api.name, j);
+    }
+    const path = api.path ?? api.name;
+    const other = apiPaths.get(path);
+    if (other !== undefined) issue(['apis', j, 'path'], `path "${path}" is also the path of API "${other}"; give each API its own path on the gateway`);
+    else apiPaths.set(path, api.name);
+  });
+  if (section.apis.length > 0 && !section.apiManagement) {
+    issue(['apiManagement'], 'apis need an API Management instance: add apiManagement with publisherName and publisherEmail');
+  }
+
+  // Edges: known ends, no self-call, one action per caller and target.
+  const declared = (names: Map<string, number>) => [...names.keys()].join(', ') || 'none';
+  const edges = new Map<string, number>();
+  section.calls.forEach((call, k) => {
+    if (!workflowIndex.has(call.from)) {
+      issue(
+        ['calls', k, 'from'],
+        apiIndex.has(call.from)
+          ? `"${call.from}" is an API; only workflows call: put a workflow in from`
+          : `no workflow named "${call.from}"; declare it in logicAppsOauth.workflows (declared: ${declared(workflowIndex)})`,
+      );
+    }
+    if (!workflowIndex.has(call.to) && !apiIndex.has(call.to)) {
+      issue(
+        ['calls', k, 'to'],
+        `no workflow or API named "${call.to}"; declare it in logicAppsOauth.workflows or logicAppsOauth.apis (declared: ${declared(new Map([...workflowIndex, ...apiIndex]))})`,
+      );
+    }
+    if (call.from === call.to) issue(['calls', k, 'from'], `workflow "${call.from}" calls itself; a call goes to another workflow or an API`);
+    const key = `${call.from}\u0000${call.to}`;
+    const first = edges.get(key);
+    if (first !== undefined) {
+      issue(
+        ['calls', k],
+        `a second call ${call.from} -> ${call.to} (also at ${formatPath([...base, 'calls', first])}); a caller holds one action per target: remove one`,
+      );
+    } else {
+      edges.set(key, k);
+    }
+  });
+
+  // Roles and the receivers' limits.
+  section.workflows.forEach((workflow, i) => {
+    if (workflowIndex.get(workflow.name) !== i) return; // a duplicate, reported above
+    const incoming = section.calls.filter((c) => c.to === workflow.name);
+    const outgoing = section.calls.filter((c) => c.from === workflow.name && c.to !== workflow.name);
+    if (!isReceiver(section, workflow)) {
+      if (outgoing.length === 0) issue(['workflows', i], `workflow "${workflow.name}" is on no call; add a call from or to it in logicAppsOauth.calls, or remove it`);
+      return;
+    }
+    if (outgoing.length > 0) {
+      const why = incoming.length ? `receives calls (from ${incoming.map((c) => c.from).join(', ')})` : 'lists extraTriggerIpRanges (a receiver)';
+      issue(
+        ['workflows', i],
+        `workflow "${workflow.name}" ${why} and calls ${outgoing.map((c) => `"${c.to}"`).join(', ')}; a workflow is either a receiver (HTTP trigger) or a caller (recurrence trigger): split it into two workflows`,
+      );
+      return;
+    }
+    const allowed = [...new Set(incoming.filter((c) => c.allowed).map((c) => c.from))];
+    if (allowed.length > LIMITS.policiesPerWorkflow) {
+      issue(
+        ['workflows', i],
+        `receiver "${workflow.name}" allows ${allowed.length} callers (${allowed.join(', ')}); Logic Apps allows ${LIMITS.policiesPerWorkflow} ` +
+          'authorization policies per workflow: split the callers over more receivers',
+      );
+    }
+    const wired = incoming.length > 0 || section.wrongAudienceProbe;
+    if (wired && allowed.length === 0 && (workflow.extraTriggerIpRanges ?? []).length === 0) {
+      issue(
+        ['workflows', i],
+        `receiver "${workflow.name}" allows no caller, so its trigger IP list would be empty ("only other Logic Apps") ` +
+          'and every HTTP caller gets 401: allow a caller or add extraTriggerIpRanges',
+      );
+    }
+  });
+  section.apis.forEach((api, j) => {
+    if (apiIndex.get(api.name) !== j) return;
+    if (!section.calls.some((c) => c.to === api.name)) issue(['apis', j], `API "${api.name}" has no caller; add a call to it in logicAppsOauth.calls, or remove it`);
+  });
+}
