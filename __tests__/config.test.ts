@@ -8,6 +8,7 @@ import { configJsonSchemaText, JSON_SCHEMA_FILE } from '../config/json-schema';
 import { ipRangeProblem } from '../domain/ip-range';
 import { ownValues, withDefaults } from './support/config';
 import { callGraph } from '../config/graph';
+import { ConfigSchema, LogicAppsOauthSchema } from '../config/schema';
 
 function errorOf(raw: unknown): string {
   try {
@@ -428,5 +429,38 @@ describe('loading', () => {
     const result = main({ CDKTF_OUTDIR: join(dir, 'out-default') });
     expect(result.status).toBe(0);
     expect(result.stdout).toBe(`synthesized logic-apps-oauth, apim-managed-identity, apim-cross-tenant from embedded demo default into ${join(dir, 'out-default')}/stacks\n`);
+  });
+});
+
+describe('README matches the configuration', () => {
+  const readme = readFileSync('README.md', 'utf8');
+  const section = readme.slice(readme.indexOf('## Configuration\n'), readme.indexOf('## Deploy\n'));
+
+  test('the call graph example is valid and is the graph it describes', () => {
+    const json = /### The call graph[\s\S]*?```json\n([\s\S]*?)```/.exec(section)?.[1];
+    const g = callGraph(parseConfig(JSON.parse(json!)).logicAppsOauth!);
+    expect(g.receivers.map((r) => [r.workflow.name, r.calls.map((c) => c.from)])).toEqual([
+      ['orders', ['shop', 'crm']],
+      ['invoices', ['shop']],
+    ]);
+    expect(g.apis.map((a) => [a.api.name, a.calls.map((c) => c.from)])).toEqual([['stock', ['erp']]]);
+  });
+
+  test('the reference names every field of the logic-apps-oauth section and the top level', () => {
+    const shape = (schema: unknown) => Object.keys((schema as { shape: object }).shape);
+    const fields = [
+      ...shape(ConfigSchema).filter((k) => k !== '$schema'), // the scenario sections in the table of scenarios
+      ...shape(LogicAppsOauthSchema).filter((k) => k !== 'audience').map((k) => `logicAppsOauth.${k}${['workflows', 'calls', 'apis'].includes(k) ? '[]' : ''}`),
+      'logicAppsOauth.audience.displayName',
+      'logicAppsOauth.audience.identifierUri',
+    ];
+    const documented = [...section.matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1]);
+    expect(documented.sort()).toEqual(fields.sort());
+  });
+
+  test('the notice shown is the one an earlier-format file gets', () => {
+    const notices: string[] = [];
+    parseConfig({ logicAppsOauth: { receivers: [{ name: 'orders', senders: names('shop', 'crm') }, { name: 'invoices', senders: names('erp') }] } }, notices);
+    expect(section).toContain(`\n${notices[0]}\n`);
   });
 });

@@ -1,0 +1,126 @@
+// The call graph as synthesized: one workflow per declared workflow, one action per call, each target
+// admitting exactly its allowed callers; and an earlier-format file gives the same Terraform JSON.
+import { readFileSync } from 'node:fs';
+import { LOGIC_APPS_OAUTH_STACK } from '../stacks/logic-apps-oauth-stack';
+import { renderReport } from '../tools/report-lib';
+import { synthApp } from './support/synth';
+
+const GRAPH = {
+  namePrefix: 'contoso',
+  logicAppsOauth: {
+    workflows: [{ name: 'orders' }, { name: 'invoices' }, { name: 'shop' }, { name: 'crm' }, { name: 'intruder' }],
+    calls: [
+      { from: 'shop', to: 'orders' },
+      { from: 'shop', to: 'invoices' },
+      { from: 'shop', to: 'stock' },
+      { from: 'shop', to: 'prices' },
+      { from: 'crm', to: 'orders' },
+      { from: 'crm', to: 'stock', allowed: false },
+      { from: 'intruder', to: 'orders', allowed: false },
+    ],
+    apis: [{ name: 'stock' }, { name: 'prices', path: 'prices/v2', tokenVersion: 2 }],
+    apiManagement: { publisherName: 'Contoso', publisherEmail: 'platform-team@contoso.com' },
+  },
+};
+
+type Resources = Record<string, Record<string, any>>;
+const output = synthApp(GRAPH);
+const resources = output.json[LOGIC_APPS_OAUTH_STACK].resource as Resources;
+const ids = (type: string) => Object.keys(resources[type] ?? {}).map((id) => id.replace(/_[0-9A-F]{8}$/, '')).sort();
+const byPrefix = (type: string, prefix: string) => Object.entries(resources[type]).find(([id]) => id.startsWith(`${prefix}_`))![1];
+const address = (type: string, prefix: string) => `${type}.${Object.keys(resources[type]).find((id) => id.startsWith(`${prefix}_`))}`;
+
+test('only the scenario asked for is built', () => {
+  expect(Object.keys(output.json)).toEqual([LOGIC_APPS_OAUTH_STACK]);
+});
+
+test('one workflow per declared workflow (a caller of several targets is one identity)', () => {
+  expect(ids('azurerm_logic_app_workflow')).toEqual(['Receiver-invoices', 'Receiver-orders', 'Sender-crm', 'Sender-intruder', 'Sender-shop']);
+});
+
+test('a caller holds one action per target: receivers and APIs', () => {
+  const calls = ids('azurerm_logic_app_action_custom').filter((id) => id.startsWith('Sender-'));
+  expect(calls).toEqual([
+    'Sender-crm_Call-Api-stock',
+    'Sender-crm_Call-Receiver-orders',
+    'Sender-intruder_Call-Receiver-orders',
+    'Sender-shop_Call-Api-prices',
+    'Sender-shop_Call-Api-stock',
+    'Sender-shop_Call-Receiver-invoices',
+    'Sender-shop_Call-Receiver-orders',
+  ]);
+});
+
+test('each receiver pins exactly its allowed callers (by oid), in call order', () => {
+  const pinned = (receiver: string) => {
+    const workflow = byPrefix('azurerm_logic_app_workflow', `Receiver-${receiver}`);
+    return workflow.access_control.trigger.open_authentication_policy.map((p: any) => [
+      p.name,
+      p.claim.find((c: any) => c.name === 'oid').value,
+    ]);
+  };
+  const oid = (caller: string) => `\${${address('azurerm_logic_app_workflow', `Sender-${caller}`)}.identity[0].principal_id}`;
+  expect(pinned('orders')).toEqual([
+    ['allow-contoso-shop', oid('shop')],
+    ['allow-contoso-crm', oid('crm')],
+  ]);
+  expect(pinned('invoices')).toEqual([['allow-contoso-shop', oid('shop')]]);
+});
+
+test('each API admits exactly its allowed callers; a refused call is neither pinned nor granted', () => {
+  const admitted = (api: string) =>
+    [...byPrefix('azurerm_api_management_api_policy', `Api-${api}_Policy`).xml_content.matchAll(/<application-id>\$\{data\.azuread_service_principal\.Api-[a-z]+_Caller-(Sender-[a-z]+)_/g)].map(
+      (m) => m[1],
+    );
+  expect(admitted('stock')).toEqual(['Sender-shop']);
+  expect(admitted('prices')).toEqual(['Sender-shop']);
+  expect(ids('azuread_app_role_assignment')).toEqual([
+    'ApiAudience-prices_Grant-Sender-shop',
+    'ApiAudience-stock_Grant-Sender-shop',
+    'Audience_Grant-Sender-crm',
+    'Audience_Grant-Sender-shop',
+  ]);
+  expect(byPrefix('azurerm_api_management_api', 'Api-prices').path).toBe('prices/v2');
+  expect(byPrefix('azurerm_api_management', 'ApiManagement')).toMatchObject({ name: 'contoso-apim', publisher_email: 'platform-team@contoso.com' });
+});
+
+test('an earlier-format file synthesizes the same Terraform JSON as its call graph', () => {
+  const earlier = synthApp({
+    namePrefix: 'contoso',
+    logicAppsOauth: {
+      receivers: [
+        { name: 'orders', senders: [{ name: 'shop' }, { name: 'crm' }, { name: 'intruder', allowed: false }] },
+        { name: 'invoices', senders: [{ name: 'shop' }] },
+      ],
+    },
+  });
+  const graph = synthApp({
+    namePrefix: 'contoso',
+    logicAppsOauth: {
+      wrongAudienceProbe: true,
+      workflows: [{ name: 'orders', extraTriggerIpRanges: [] }, { name: 'shop' }, { name: 'crm' }, { name: 'intruder' }, { name: 'invoices', extraTriggerIpRanges: [] }],
+      calls: [
+        { from: 'shop', to: 'orders' },
+        { from: 'crm', to: 'orders' },
+        { from: 'intruder', to: 'orders', allowed: false },
+        { from: 'shop', to: 'invoices' },
+      ],
+    },
+  });
+  expect(earlier.files).toEqual(graph.files);
+});
+
+test('the production example: its report shows the small graph, every call accepted, nothing to fix', () => {
+  const raw = JSON.parse(readFileSync('config/examples/production.json', 'utf8'));
+  const { json } = synthApp(raw);
+  const report = renderReport(Object.entries(json).map(([name, stack]) => ({ name, json: stack })), { rules: null });
+  expect(report).toContain('2 receiver(s), 1 API(s), 4 call(s) between them.');
+  expect(report).toContain('Nothing needs attention.');
+  const edges = report.split('\n').filter((line) => / -[-.]+>\|/.test(line));
+  expect(edges.map((line) => line.replace(/s0n\d+/g, 'n').trim())).toEqual([
+    'n -->|"accepted: policy allow-contoso-prd-crm-sync"| n',
+    'n -->|"accepted: policy allow-contoso-prd-shop-checkout"| n',
+    'n -->|"accepted: policy allow-contoso-prd-shop-checkout"| n',
+    'n -->|"accepted: validate-azure-ad-token"| n',
+  ]);
+});
