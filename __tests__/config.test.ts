@@ -6,7 +6,7 @@ import { ConfigError, loadConfig, parseConfig } from '../config/load';
 import { DEFAULT_CONFIG } from '../config/default';
 import { configJsonSchemaText, JSON_SCHEMA_FILE } from '../config/json-schema';
 import { ipRangeProblem } from '../domain/ip-range';
-import { ownValues, withDefaults } from './support/config';
+import { EXAMPLE_GRAPH, ownValues, withDefaults } from './support/config';
 import { callGraph } from '../config/graph';
 import { ConfigSchema, LogicAppsOauthSchema } from '../config/schema';
 
@@ -209,34 +209,22 @@ describe('configuration errors: one line naming the field, the value and the fix
 
 describe('the call graph', () => {
   test('one caller to several receivers and APIs, and a receiver with several callers', () => {
-    const config = parseConfig(
-      graph(
-        names('orders', 'invoices', 'shop', 'crm'),
-        [
-          { from: 'shop', to: 'orders' },
-          { from: 'shop', to: 'invoices' },
-          { from: 'shop', to: 'stock' },
-          { from: 'shop', to: 'prices' },
-          { from: 'crm', to: 'orders' },
-          { from: 'crm', to: 'stock', allowed: false },
-        ],
-        { apis: [{ name: 'stock' }, { name: 'prices', path: 'prices/v2', tokenVersion: 2 }], apiManagement: GATEWAY },
-      ),
-    );
+    const config = parseConfig(withDefaults((c) => Object.assign(c.logicAppsOauth, EXAMPLE_GRAPH)));
     const g = callGraph(config.logicAppsOauth!);
     expect(g.receivers.map((r) => [r.workflow.name, r.calls.map((c) => `${c.from}${c.allowed ? '' : ' (refused)'}`)])).toEqual([
-      ['orders', ['shop', 'crm']],
+      ['orders', ['shop', 'crm', 'intruder (refused)']],
       ['invoices', ['shop']],
     ]);
     expect(g.callers.map((c) => [c.workflow.name, c.calls.map((k) => k.to)])).toEqual([
       ['shop', ['orders', 'invoices', 'stock', 'prices']],
       ['crm', ['orders', 'stock']],
+      ['intruder', ['orders']],
     ]);
     expect(g.apis.map((a) => [a.api.name, a.api.path ?? a.api.name, a.calls.map((c) => c.from)])).toEqual([
       ['stock', 'stock', ['shop', 'crm']],
       ['prices', 'prices/v2', ['shop']],
     ]);
-    expect(config.logicAppsOauth!.apiManagement).toEqual({ skuName: 'Consumption_0', ...GATEWAY });
+    expect(config.logicAppsOauth!.apiManagement).toEqual({ skuName: 'Consumption_0', ...EXAMPLE_GRAPH.apiManagement });
   });
 
   test('a receiver without calls needs extraTriggerIpRanges (listed, even empty, it is a receiver)', () => {

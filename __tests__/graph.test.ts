@@ -3,25 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { LOGIC_APPS_OAUTH_STACK } from '../stacks/logic-apps-oauth-stack';
 import { renderReport } from '../tools/report-lib';
+import { EXAMPLE_GRAPH } from './support/config';
 import { synthApp } from './support/synth';
 
-const GRAPH = {
-  namePrefix: 'contoso',
-  logicAppsOauth: {
-    workflows: [{ name: 'orders' }, { name: 'invoices' }, { name: 'shop' }, { name: 'crm' }, { name: 'intruder' }],
-    calls: [
-      { from: 'shop', to: 'orders' },
-      { from: 'shop', to: 'invoices' },
-      { from: 'shop', to: 'stock' },
-      { from: 'shop', to: 'prices' },
-      { from: 'crm', to: 'orders' },
-      { from: 'crm', to: 'stock', allowed: false },
-      { from: 'intruder', to: 'orders', allowed: false },
-    ],
-    apis: [{ name: 'stock' }, { name: 'prices', path: 'prices/v2', tokenVersion: 2 }],
-    apiManagement: { publisherName: 'Contoso', publisherEmail: 'platform-team@contoso.com' },
-  },
-};
+const GRAPH = { namePrefix: 'contoso', logicAppsOauth: EXAMPLE_GRAPH };
 
 type Resources = Record<string, Record<string, any>>;
 const output = synthApp(GRAPH);

@@ -17,7 +17,7 @@ import { Construct } from 'constructs';
 import { buildApp } from '../app';
 import { ConfigError, parseConfig } from '../config/load';
 import { DEFAULT_CONFIG } from '../config/default';
-import { ownValues } from './support/config';
+import { EXAMPLE_GRAPH, ownValues } from './support/config';
 import { Config, formatPath } from '../config/schema';
 import { LOGIC_APPS_OAUTH_STACK, LogicAppsOauthStack } from '../stacks/logic-apps-oauth-stack';
 import { APIM_MANAGED_IDENTITY_STACK, ApimManagedIdentityStack } from '../stacks/apim-managed-identity-stack';
@@ -111,20 +111,8 @@ const validGraph: fc.Arbitrary<Graph> = fc
 // A fixed pool (the same every run): a few generated graphs plus the shapes that matter most.
 const GRAPHS: Graph[] = [
   { workflows: [{ name: 'receive' }, { name: 'send' }], calls: [{ from: 'send', to: 'receive' }] },
-  {
-    // One caller to several receivers and APIs; a receiver with several callers; a refused probe.
-    workflows: [{ name: 'orders', extraTriggerIpRanges: ['203.0.113.0/24'] }, { name: 'invoices' }, { name: 'shop' }, { name: 'crm' }, { name: 'intruder' }],
-    calls: [
-      { from: 'shop', to: 'orders' },
-      { from: 'shop', to: 'invoices' },
-      { from: 'shop', to: 'stock' },
-      { from: 'shop', to: 'prices' },
-      { from: 'crm', to: 'orders' },
-      { from: 'intruder', to: 'orders', allowed: false },
-    ],
-    apis: [{ name: 'stock' }, { name: 'prices', path: 'prices/v2', tokenVersion: 2 }],
-    apiManagement: GATEWAY,
-  },
+  // One caller to several receivers and APIs; a receiver with several callers; refused calls.
+  { ...EXAMPLE_GRAPH, workflows: EXAMPLE_GRAPH.workflows.map((w) => (w.name === 'orders' ? { ...w, extraTriggerIpRanges: ['203.0.113.0/24'] } : w)) },
   { workflows: [{ name: 'lonely', extraTriggerIpRanges: ['198.51.100.0/24', '10.0.0.0/8', '192.0.2.1-192.0.2.9', '2001:db8::/32'] }], calls: [] },
   { workflows: [{ name: 'busy' }, ...['a', 'b', 'c', 'd', 'e'].map((name) => ({ name }))], calls: ['a', 'b', 'c', 'd', 'e'].map((from) => ({ from, to: 'busy' })) },
   ...fc.sample(validGraph, { numRuns: 6, seed: 14 }),

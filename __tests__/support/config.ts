@@ -17,3 +17,22 @@ export function ownValues(config: Record<string, any>): void {
   }
   if (config.apimCrossTenant) config.apimCrossTenant.apiTenantId = '7f0c3a5e-2b1d-4e8f-9a6c-0d4b2e1f3c5a';
 }
+
+/**
+ * A call graph (logicAppsOauth fields) with one caller (shop) to two receivers and two APIs, a receiver
+ * (orders) with two allowed callers and a refused one, and a refused call to an API.
+ */
+export const EXAMPLE_GRAPH = {
+  workflows: [{ name: 'orders' }, { name: 'invoices' }, { name: 'shop' }, { name: 'crm' }, { name: 'intruder' }],
+  calls: [
+    { from: 'shop', to: 'orders' },
+    { from: 'shop', to: 'invoices' },
+    { from: 'shop', to: 'stock' },
+    { from: 'shop', to: 'prices' },
+    { from: 'crm', to: 'orders' },
+    { from: 'crm', to: 'stock', allowed: false },
+    { from: 'intruder', to: 'orders', allowed: false },
+  ],
+  apis: [{ name: 'stock' }, { name: 'prices', path: 'prices/v2', tokenVersion: 2 }],
+  apiManagement: { publisherName: 'Contoso', publisherEmail: 'platform-team@contoso.com' },
+};
