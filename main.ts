@@ -1,6 +1,7 @@
 import { TerraformStack } from 'cdktf';
 import { relative } from 'node:path';
 import { loadConfig } from './config/load';
+import { administratorWarnings } from './config/administrators';
 import { buildApp } from './app';
 import { exitOnKnownError } from './tools/errors';
 
@@ -8,6 +9,7 @@ import { exitOnKnownError } from './tools/errors';
 // and says which configuration it used and what it wrote. On failure only the error line is printed.
 try {
   const { config, source, notices } = loadConfig();
+  for (const warning of administratorWarnings(config)) console.error(warning);
   const app = buildApp(config);
   app.synth();
   const stacks = app.node.children.filter((c) => TerraformStack.isStack(c)).map((s) => s.node.id);

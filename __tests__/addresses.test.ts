@@ -14,9 +14,17 @@ import { synthApp } from './support/synth';
 const DIR = join(__dirname, 'addresses');
 const UPDATE = process.env.UPDATE_ADDRESSES === '1';
 
+// A Logic Apps action or trigger is also replaced when its `name` changes (ForceNew), so the manifest
+// records that name too.
+const COMPONENT = /^azurerm_logic_app_(action|trigger)_/;
+
 function addresses(json: TfJson): string[] {
   return Object.entries(json.resource ?? {})
-    .flatMap(([type, items]) => Object.keys(items).map((name) => `${type}.${name}`))
+    .flatMap(([type, items]) =>
+      Object.entries(items).map(([id, config]) =>
+        COMPONENT.test(type) ? `${type}.${id} name=${(config as { name: string }).name}` : `${type}.${id}`,
+      ),
+    )
     .sort();
 }
 
@@ -53,6 +61,10 @@ describe('address manifest (default config)', () => {
           'A renamed construct id renames the address: terraform destroys the old resource and creates a new one.',
           'For a workflow or app registration that is a NEW identity, and every policy, app-role assignment or API',
           'policy pinned to the old one breaks (MisMatchingOAuthClaims / 401) until it is re-pinned.',
+          'For a workflow action or trigger (a changed address or name=), azurerm deletes the old one by rewriting the',
+          'whole live workflow WITHOUT its identity block (logic_apps.go resourceLogicAppComponentRemove), which risks a',
+          'new principal id for the workflow: the same breakage. Action and trigger names must never derive from names',
+          'users change (docs/deploy.md, "Renames").',
           'If you renamed an id by accident, restore it. If the change is deliberate (new resource, or a planned',
           'replacement, or a rename with a `moved` block / resource.moveFromId), update the manifest and review it:',
           '  UPDATE_ADDRESSES=1 npx jest __tests__/addresses && git diff __tests__/addresses',

@@ -136,7 +136,7 @@ describe.each([
     const audiences = kids(child(validate, 'audiences')).map(text);
     expect(get().resource.azuread_application.Audience_942C5C42['//'].metadata.path).toMatch(/\/Audience\/Resource$/);
     expect(audiences).toEqual(['api://${azuread_application.Audience_942C5C42.client_id}']);
-    const call = actionsOf(get()).Call_logic_apps_api;
+    const call = actionsOf(get()).Call_1;
     expect(call.body.inputs.authentication.audience).toBe(audiences[0]);
     expect(call.body.inputs.uri).toBe('${azurerm_api_management.ApiManagement_EB91833C.gateway_url}/logic-apps/invoke');
     expect(validate[':@']['tenant-id']).toBe('${data.azuread_client_config.Audience_ClientConfig_8568AE86.tenant_id}');
@@ -164,7 +164,7 @@ describe('apim-managed-identity', () => {
   test('calling workflow: system identity, Recurrence, managed-identity HTTP call with secure inputs and outputs', () => {
     expect(only(mi, 'azurerm_logic_app_workflow').identity).toEqual({ type: 'SystemAssigned' });
     expect(only(mi, 'azurerm_logic_app_trigger_recurrence').name).toBe('Recurrence');
-    const call = actionsOf(mi).Call_logic_apps_api;
+    const call = actionsOf(mi).Call_1;
     expect(call.body.type).toBe('Http');
     expect(call.body.inputs.authentication.type).toBe('ManagedServiceIdentity');
     expect(call.body.runtimeConfiguration).toEqual({ secureData: { properties: ['inputs', 'outputs'] } });
@@ -268,7 +268,7 @@ describe('apim-cross-tenant', () => {
 
   test('workflow: Recurrence -> secret read (managed identity, vault audience, secure outputs) -> certificate OAuth call (secure inputs)', () => {
     const actions = actionsOf(xt);
-    expect(Object.keys(actions).sort()).toEqual(['Call_logic_apps_api', 'Read_Certificate']);
+    expect(Object.keys(actions).sort()).toEqual(['Call_1', 'Read_Certificate']);
     const read = actions.Read_Certificate.body;
     expect(read.inputs).toEqual({
       method: 'GET',
@@ -277,7 +277,7 @@ describe('apim-cross-tenant', () => {
     });
     expect(read.runtimeConfiguration.secureData.properties).toEqual(expect.arrayContaining(['outputs']));
 
-    const call = actions.Call_logic_apps_api.body;
+    const call = actions.Call_1.body;
     expect(call.runAfter).toEqual({ Read_Certificate: ['Succeeded'] });
     expect(call.runtimeConfiguration.secureData.properties).toEqual(expect.arrayContaining(['inputs']));
     expect(call.inputs.authentication).toEqual({
@@ -289,7 +289,7 @@ describe('apim-cross-tenant', () => {
       pfx: "@body('Read_Certificate')?['value']",
       password: '',
     });
-    expect(actions.Call_logic_apps_api.depends_on).toEqual(
+    expect(actions.Call_1.depends_on).toEqual(
       expect.arrayContaining(['azurerm_logic_app_action_custom.Caller_Read-Certificate_1C2327B8', 'azuread_application_certificate.Client_Credential_DA74F08F']),
     );
   });

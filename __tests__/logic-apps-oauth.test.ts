@@ -98,7 +98,10 @@ describe.each([
     const ranges = receiver.triggerIpRanges;
     expect(typeof ranges).toBe('string');
     for (const name of allowedNames) {
-      expect(ranges).toContain(`formatlist("%s/32", ${workflowByName(model, name).address}.workflow_outbound_ip_addresses)`);
+      // "/32" only for bare addresses: a range entry of the outbound list stays as it is.
+      const list = `${workflowByName(model, name).address}.workflow_outbound_ip_addresses`;
+      expect(ranges).toContain(`[ for key, val in toset(${list}): length(regexall("[/-]", val)) > 0 ? val : format("%s/32", val)]`);
+      expect(ranges).not.toContain('formatlist');
     }
     expect(receiver.contentIpRanges).toEqual(['0.0.0.0-0.0.0.0']);
   });

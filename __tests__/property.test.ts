@@ -130,7 +130,7 @@ const validConfig = fc
   })
   .map((k) => {
     const c = JSON.parse(JSON.stringify(DEFAULT_CONFIG));
-    const knobs = { ...k, probe: !k.production, protect: k.production, backend: k.production, identifierUri: k.production ? 'https://contoso.example/logic-apps' : undefined };
+    const knobs = { ...k, probe: !k.production, protect: k.production, backend: k.production, identifierUri: k.production && k.tokenVersion === 2 ? 'https://contoso.example/logic-apps' : undefined };
     if (knobs.protect) ownValues(c);
     c.protect = knobs.protect;
     c.logicAppsOauth.tokenVersion = k.tokenVersion;
@@ -240,6 +240,7 @@ const MUTATIONS: Mutation[] = [
   { path: LA('runHistoryIpRanges'), value: fc.constant([]) },
   { path: LA('runHistoryIpRanges'), field: 'logicAppsOauth.runHistoryIpRanges[0]', value: badIpRange.map((r) => [r]) },
   { path: LA('audience', 'identifierUri'), value: fc.oneof(fc.constant('ftp://x'), fc.integer({ min: 145, max: 200 }).map((n) => `api://${'x'.repeat(n)}`)) },
+  { path: ['administrators', 'appOwners'], value: fc.oneof(fc.constant([]), fc.constant(['not-a-guid']), fc.constant('00000000-0000-0000-0000-000000000000')) },
   { path: LA('probeAudience'), value: fc.constantFrom('not a url', '', 'management.azure.com') },
   // The default frequency is Day: Logic Apps allows 1-500 days.
   { path: LA('recurrence', 'interval'), value: fc.oneof(fc.integer({ max: 0 }), fc.integer({ min: 501 }), fc.constant(1.5)) },

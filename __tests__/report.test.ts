@@ -45,7 +45,7 @@ describe('our synthesized stacks', () => {
 
   test('the receiver shows its pinned caller, readable IP ranges, SAS stance and run-history protection', () => {
     const lines = section(report, 'logic-apps-oauth');
-    expect(lines).toContain('- Trigger IP ranges: outbound IPs of la-oauth-send (/32)');
+    expect(lines).toContain('- Trigger IP ranges: outbound IPs of la-oauth-send (/32 for bare addresses, ranges as they are)');
     expect(lines).toContain('- SAS: `manual`: Bearer-only condition (SAS-only calls are skipped)');
     expect(lines).toContain('- Run history: blocked (`0.0.0.0-0.0.0.0`: run-history inputs and outputs readable from nowhere)');
     expect(lines).toContain(
@@ -79,7 +79,7 @@ describe('our synthesized stacks', () => {
 
   test('token- and secret-bearing actions are listed with their run-history protection', () => {
     const lines = section(report, 'logic-apps-oauth');
-    expect(lines).toContain('| la-oauth-send / `Call_la_oauth_receive` | ManagedServiceIdentity token | secure inputs and outputs |');
+    expect(lines).toContain('| la-oauth-send / `Call_1` | ManagedServiceIdentity token | secure inputs and outputs |');
   });
 });
 
@@ -90,13 +90,13 @@ describe('rule findings', () => {
 
   test('open and suppressed findings are listed, suppressed ones with their reason', () => {
     const findings: Finding[] = [
-      { ruleId: 'LA002', severity: 'warning', stack: 'logic-apps-oauth', path: 'logic-apps-oauth/Probe-receive/Call-Receiver-receive', address: 'x.y', message: 'audience is not issued here', suppressed: 'wrong-audience probe' },
+      { ruleId: 'LA002', severity: 'warning', stack: 'logic-apps-oauth', path: 'logic-apps-oauth/Probe-receive/Call-1', address: 'x.y', message: 'audience is not issued here', suppressed: 'wrong-audience probe' },
       { ruleId: 'LA001', severity: 'error', stack: 'logic-apps-oauth', path: 'logic-apps-oauth/Receiver-receive/Resource', address: 'x.z', message: 'no policy | fix it' },
     ];
     const withRules = renderReport(ours, { rules: { runRules: (model) => (model.name === 'logic-apps-oauth' ? findings : []) } });
     const lines = section(withRules, 'logic-apps-oauth');
     expect(lines).toContain('| error | LA001 | `logic-apps-oauth/Receiver-receive/Resource` | no policy \\| fix it | **open** |');
-    expect(lines).toContain('| warning | LA002 | `logic-apps-oauth/Probe-receive/Call-Receiver-receive` | audience is not issued here | suppressed: wrong-audience probe |');
+    expect(lines).toContain('| warning | LA002 | `logic-apps-oauth/Probe-receive/Call-1` | audience is not issued here | suppressed: wrong-audience probe |');
     expect(lines).toContain('- error LA001 on logic-apps-oauth/Receiver-receive/Resource');
     expect(lines.join('\n')).not.toContain('warning LA002 on');
     expect(section(withRules, 'logic-apps-oauth').indexOf('| error | LA001 | `logic-apps-oauth/Receiver-receive/Resource` | no policy \\| fix it | **open** |')).toBeLessThan(
@@ -106,7 +106,7 @@ describe('rule findings', () => {
 
   test('with the project rule engine: the probe finding is listed as suppressed with its reason', () => {
     const lines = section(renderReport(ours), 'logic-apps-oauth');
-    const row = lines.find((l) => l.startsWith('| error | LA001 | `logic-apps-oauth/Probe-receive/Call-Receiver-receive` |'));
+    const row = lines.find((l) => l.startsWith('| error | LA001 | `logic-apps-oauth/Probe-receive/Call-1` |'));
     expect(row).toMatch(/\| suppressed: wrong-audience probe: [^|]+\|$/);
     expect(lines).toContain('Nothing needs attention.');
   });

@@ -17,7 +17,7 @@ import { attachRules, evaluateApp, RuleError, setRuleOutput } from '../rules/gua
 import { suppressRule } from '../rules/suppress';
 import { Audience } from '../constructs/audience';
 import { ReceiverWorkflow } from '../constructs/receiver-workflow';
-import { ExternalAudience, SenderWorkflow } from '../constructs/sender-workflow';
+import { CallerWorkflow, ExternalAudience } from '../constructs/caller-workflow';
 import { buildApp } from '../app';
 import { parseConfig } from '../config/load';
 import { exitOnKnownError } from '../tools/errors';
@@ -66,9 +66,9 @@ describe('fixtures of the three stacks pass', () => {
   test('the probe is reported as suppressed, with its reason', () => {
     const all = findings('logic-apps-oauth', fixture('logic-apps-oauth'));
     expect(all).toHaveLength(1);
-    expect(all[0]).toMatchObject({ ruleId: 'LA001', severity: 'error', path: 'logic-apps-oauth/Probe-receive/Call-Receiver-receive' });
+    expect(all[0]).toMatchObject({ ruleId: 'LA001', severity: 'error', path: 'logic-apps-oauth/Probe-receive/Call-1' });
     expect(all[0].suppressed).toMatch(/wrong-audience probe/);
-    expect(formatFinding(all[0])).toMatch(/^LA001 logic-apps-oauth\/Probe-receive\/Call-Receiver-receive: .*\[suppressed: wrong-audience probe/);
+    expect(formatFinding(all[0])).toMatch(/^LA001 logic-apps-oauth\/Probe-receive\/Call-1: .*\[suppressed: wrong-audience probe/);
   });
 });
 
@@ -87,7 +87,7 @@ const VIOLATIONS: Array<[string, string, Stack, (j: any) => void, RegExp?]> = [
   ['LA003', 'reference to a Key Vault secret value', 'logic-apps-oauth', (j) => editBody(senderCall(j), (d) => (d.inputs.body.v = '${azurerm_key_vault_secret.s.value}'))],
   ['LA004', 'audience no app issues', 'logic-apps-oauth', (j) => editBody(senderCall(j), (d) => (d.inputs.authentication.audience = 'api://not-in-this-tenant')), /AADSTS500011/],
   ['LA005', 'caller without identity', 'logic-apps-oauth', (j) => delete res(j, 'azurerm_logic_app_workflow', 'Sender').identity],
-  ['LA005', 'managed identity for an app in another tenant', 'apim-cross-tenant', (j) => editBody(res(j, 'azurerm_logic_app_action_custom', 'Call-Api'), (d) => (d.inputs.authentication = { type: 'ManagedServiceIdentity', audience: d.inputs.authentication.audience }))],
+  ['LA005', 'managed identity for an app in another tenant', 'apim-cross-tenant', (j) => editBody(res(j, 'azurerm_logic_app_action_custom', 'Call-1'), (d) => (d.inputs.authentication = { type: 'ManagedServiceIdentity', audience: d.inputs.authentication.audience }))],
   ['LA006', 'empty trigger IP list', 'logic-apps-oauth', (j) => (receiver(j).access_control.trigger.allowed_caller_ip_address_range = []), /only other Logic Apps/],
   ['LA006', 'no trigger IP list at all', 'logic-apps-oauth', (j) => delete receiver(j).access_control.trigger.allowed_caller_ip_address_range],
   ['LA007', 'six policies', 'logic-apps-oauth', (j) => { const t = receiver(j).access_control.trigger; t.open_authentication_policy = Array.from({ length: 6 }, (_, i) => ({ ...t.open_authentication_policy[0], name: `p${i}` })); }],
@@ -99,7 +99,7 @@ const VIOLATIONS: Array<[string, string, Stack, (j: any) => void, RegExp?]> = [
   ['LA011', 'reversed range in trigger ranges', 'logic-apps-oauth', (j) => (receiver(j).access_control.trigger.allowed_caller_ip_address_range = ['10.0.0.9-10.0.0.1'])],
   ['LA012', 'workflow name with a space', 'logic-apps-oauth', (j) => (receiver(j).name = 'bad name')],
   ['LA013', 'Key Vault read without secure outputs', 'apim-cross-tenant', (j) => editBody(res(j, 'azurerm_logic_app_action_custom', 'Read-Certificate'), (d) => delete d.runtimeConfiguration), /reads a Key Vault secret/],
-  ['LA013', 'certificate call without secure inputs', 'apim-cross-tenant', (j) => editBody(res(j, 'azurerm_logic_app_action_custom', 'Call-Api'), (d) => (d.runtimeConfiguration.secureData.properties = ['outputs'])), /certificate/],
+  ['LA013', 'certificate call without secure inputs', 'apim-cross-tenant', (j) => editBody(res(j, 'azurerm_logic_app_action_custom', 'Call-1'), (d) => (d.runtimeConfiguration.secureData.properties = ['outputs'])), /certificate/],
   ['LA013', 'trigger with authorization headers, no secure outputs', 'logic-apps-oauth', (j) => editBody(res(j, 'azurerm_logic_app_trigger_custom'), (d) => delete d.runtimeConfiguration)],
   ['LA013', 'Authorization header without secure inputs', 'logic-apps-oauth', (j) => editBody(senderCall(j), (d) => { d.inputs.headers.Authorization = "@{body('Get')}"; delete d.runtimeConfiguration; })],
   ['LA014', 'vault without RBAC', 'apim-cross-tenant', (j) => (res(j, 'azurerm_key_vault').rbac_authorization_enabled = false)],
@@ -226,8 +226,8 @@ function synthFixture(build: (stack: RawStack) => void, second?: (stack: RawStac
 function senderToReceiver(stack: RawStack, audience?: ExternalAudience) {
   const aud = new Audience(stack, 'Audience', { displayName: 'aud' });
   const receiverWf = new ReceiverWorkflow(stack, 'Receiver', { ...wf, name: 'receive', audience: aud });
-  const sender = new SenderWorkflow(stack, 'Sender', { ...wf, name: 'send' });
-  const call = sender.callReceiver(receiverWf, { audience });
+  const sender = new CallerWorkflow(stack, 'Sender', { ...wf, name: 'send' });
+  const call = sender.call(receiverWf, { audience });
   receiverWf.allowCaller(sender);
   return { call, sender, receiverWf };
 }
@@ -284,7 +284,7 @@ describe('synth of construct-level fixtures', () => {
     });
     expect(error).toBeUndefined();
     expect(written).toEqual(['fixture']);
-    expect(lines).toEqual([expect.stringMatching(/^suppressed LA001 fixture\/Sender\/Call-Receiver: .*\[suppressed: probe: must be refused\]$/)]);
+    expect(lines).toEqual([expect.stringMatching(/^suppressed LA001 fixture\/Sender\/Call-1: .*\[suppressed: probe: must be refused\]$/)]);
   });
 
   test('warnings print and do not fail synth', () => {

@@ -27,7 +27,7 @@ const RG = 'rg-la-oauth-logic-apps-oauth';
 const SEND = 'la-oauth-send';
 const PROBE = 'la-oauth-receive-naughty';
 const INTRUDER = 'la-oauth-intruder';
-const ACTION = 'Call_la_oauth_receive';
+const ACTION = 'Call_1';
 const STUB_TOKEN = 'stub-arm-token';
 
 // ---- fake ARM ---------------------------------------------------------------------------------------

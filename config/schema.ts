@@ -12,6 +12,8 @@ import {
   tagSetProblem,
 } from '../domain/parity';
 import { checkGraph } from './graph';
+import { AdministratorsSchema } from './administrators';
+import { identifierUriProblem } from '../domain/identifier-uri';
 
 export { LIMITS } from './limits';
 export { formatPath } from './path';
@@ -172,6 +174,10 @@ export const LogicAppsOauthSchema = z
     apis: z.array(GraphApiSchema).default([]).describe('Entra-protected APIs the workflows call.'),
     apiManagement: GatewaySchema.optional(),
   })
+  .superRefine((section, ctx) => {
+    const problem = identifierUriProblem(section.audience.identifierUri, section.tokenVersion, 'logicAppsOauth.tokenVersion');
+    if (problem) ctx.addIssue({ code: 'custom', path: ['audience', 'identifierUri'], message: problem });
+  })
   .describe('Stack logic-apps-oauth: a call graph of Logic Apps calling receiver Logic Apps and APIs with Entra tokens. Omit to skip the stack.');
 
 // ---- API Management demo scenarios ----
@@ -292,6 +298,7 @@ const ConfigObjectSchema = z
       .boolean()
       .default(false)
       .describe('Set prevent_destroy on resources whose loss breaks trust (app registrations, Key Vault, pinned workflows).'),
+    administrators: AdministratorsSchema,
     backend: z
       .strictObject({
         resourceGroupName: z.string().min(1),

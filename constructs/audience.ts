@@ -1,17 +1,23 @@
 import { createHash } from 'node:crypto';
 import { Construct, IConstruct } from 'constructs';
-import { TerraformProvider } from 'cdktf';
+import { TerraformProvider, TerraformResource } from 'cdktf';
 import { Application } from '@cdktf/provider-azuread/lib/application';
 import { ApplicationIdentifierUri } from '@cdktf/provider-azuread/lib/application-identifier-uri';
 import { AppRoleAssignment } from '@cdktf/provider-azuread/lib/app-role-assignment';
 import { DataAzureadClientConfig } from '@cdktf/provider-azuread/lib/data-azuread-client-config';
 import { ServicePrincipal } from '@cdktf/provider-azuread/lib/service-principal';
 import { audClaimFor, issuerFor, TokenVersion } from './entra';
+import { identifierUriProblem } from '../domain/identifier-uri';
 
 /** Anything with an Entra service principal that can be granted an app role (a managed identity, an app). */
 export interface IPrincipal extends IConstruct {
   /** Object id of the principal's service principal: the token's `oid` claim. */
   readonly principalId: string;
+  /**
+   * Called with each grant to this principal (app role or Azure role assignment), so a principal that
+   * starts on its own (a scheduled workflow) can wait for its grants before its first run.
+   */
+  waitForGrant?(grant: TerraformResource): void;
 }
 
 export interface AudienceProps {
@@ -23,10 +29,18 @@ export interface AudienceProps {
    */
   readonly tokenVersion?: TokenVersion;
   /**
-   * Identifier URI callers request as audience.
+   * Identifier URI callers request as audience. A custom URI needs `tokenVersion: 2`: tenants with
+   * Entra's identifier-URI protection reject custom URIs on apps that issue v1 tokens.
    * @default "api://<client id>" (the form every tenant accepts)
    */
   readonly identifierUri?: string;
+  /**
+   * Object ids of the owners of the app registration and its enterprise application (users or service
+   * principals; Entra does not accept groups as app owners). Name every principal that deploys this app
+   * (people and the CI deploy identity), so any of them plans without owner changes (docs/permissions.md).
+   * @default the principal running Terraform (whoever that is: fine for a demo, flips with each deployer)
+   */
+  readonly owners?: readonly string[];
   /**
    * Value of the app role granted to callers; it appears in their tokens' `roles` claim.
    * @default "LogicApps.Invoke"
@@ -45,7 +59,7 @@ export interface AudienceProps {
 }
 
 /**
- * The "audience" of seed 000: an app registration plus its enterprise application (service principal)
+ * The "audience" callers request tokens for: an app registration plus its enterprise application (service principal)
  * with app-role assignment required, so Entra issues tokens for it only to callers granted its app role.
  * It is the one source of the audience string senders request and of the `iss`/`aud` claims receivers check.
  */
@@ -59,8 +73,8 @@ export class Audience extends Construct {
   /** Tenant the app lives in (from the provider's client config, never from configuration). */
   public readonly tenantId: string;
   public readonly tokenVersion: TokenVersion;
-  /** The string a caller requests as its token audience. */
-  public readonly audience: string;
+  /** The identifier URI: the string a caller requests as its token audience. */
+  public readonly identifierUri: string;
   /** `iss` claim of the tokens this app's callers receive. */
   public readonly issuer: string;
   /** `aud` claim of the tokens this app's callers receive. */
@@ -76,17 +90,20 @@ export class Audience extends Construct {
     super(scope, id);
     this.provider = props.provider;
     this.tokenVersion = props.tokenVersion ?? 1;
+    const uriProblem = identifierUriProblem(props.identifierUri, this.tokenVersion);
+    if (uriProblem) throw new Error(`audience "${props.displayName}": ${uriProblem}`);
     this.appRoleValue = props.appRoleValue ?? 'LogicApps.Invoke';
     this.appRoleId = deterministicUuid(`${this.node.path}/${this.appRoleValue}`);
     const lifecycle = props.protect ? { preventDestroy: true } : undefined;
 
     const client = new DataAzureadClientConfig(this, 'ClientConfig', { provider: props.provider });
     this.tenantId = client.tenantId;
+    const owners = props.owners ? [...props.owners] : [client.objectId];
 
     this.application = new Application(this, 'Resource', {
       provider: props.provider,
       displayName: props.displayName,
-      owners: [client.objectId],
+      owners,
       api: { requestedAccessTokenVersion: this.tokenVersion },
       appRole: [
         {
@@ -108,21 +125,21 @@ export class Audience extends Construct {
       provider: props.provider,
       clientId: this.application.clientId,
       appRoleAssignmentRequired: true,
-      owners: [client.objectId],
+      owners,
       lifecycle,
     });
 
-    this.audience = props.identifierUri ?? `api://${this.application.clientId}`;
+    this.identifierUri = props.identifierUri ?? `api://${this.application.clientId}`;
     new ApplicationIdentifierUri(this, 'IdentifierUri', {
       provider: props.provider,
       applicationId: this.application.id,
-      identifierUri: this.audience,
+      identifierUri: this.identifierUri,
       // Creating the URI before the service principal exists intermittently fails (azuread issue 1392).
       dependsOn: [this.servicePrincipal],
     });
 
     this.issuer = issuerFor(this.tokenVersion, this.tenantId);
-    this.audClaim = audClaimFor(this.tokenVersion, this.audience, this.application.clientId);
+    this.audClaim = audClaimFor(this.tokenVersion, this.identifierUri, this.application.clientId);
   }
 
   /**
@@ -140,6 +157,7 @@ export class Audience extends Construct {
       resourceObjectId: this.servicePrincipal.objectId,
     });
     this.grants.set(key, assignment);
+    principal.waitForGrant?.(assignment);
     return assignment;
   }
 }

@@ -2,6 +2,8 @@ import { Construct } from 'constructs';
 import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config';
 import { KeyVault } from '@cdktf/provider-azurerm/lib/key-vault';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
+import { Sleep } from '@cdktf/provider-time/lib/sleep';
+import { waitAfter } from './private/time';
 
 export interface CertificateVaultProps {
   /** Vault name, globally unique, 3-24 characters. */
@@ -16,6 +18,19 @@ export interface CertificateVaultProps {
   /** @default {} */
   readonly tags?: Record<string, string>;
   /**
+   * Object ids granted "Key Vault Certificates Officer" on the vault, who create and renew the
+   * certificates: ideally one Entra group holding every deployer (people and the CI deploy identity).
+   * Whoever runs the deploy must be covered, or the certificate creation gets 403 (docs/permissions.md).
+   * @default the principal running Terraform (fine for a demo; flips with each deployer)
+   */
+  readonly administrators?: readonly string[];
+  /**
+   * How long certificate operations wait after the administrators' role assignments are created: Key
+   * Vault's data plane sees a new role assignment minutes later, and azurerm does not retry the 403.
+   * @default "60s"
+   */
+  readonly rbacPropagationWait?: string;
+  /**
    * Set prevent_destroy on the vault.
    * @default false
    */
@@ -24,8 +39,9 @@ export interface CertificateVaultProps {
 
 /**
  * A Key Vault for client certificates: RBAC authorization (no access policies), purge protection and
- * soft delete. The deploying principal gets "Key Vault Certificates Officer" on the vault so it can
- * create the certificates; workloads get access per secret (ClientCertificate.grantSecretRead).
+ * soft delete. The administrators (default: the deploying principal) get "Key Vault Certificates Officer"
+ * on the vault so they can create the certificates; workloads get access per secret
+ * (VaultCertificate.grantSecretRead).
  */
 export class CertificateVault extends Construct {
   public readonly resource: KeyVault;
@@ -33,8 +49,13 @@ export class CertificateVault extends Construct {
   public readonly vaultId: string;
   /** `https://<name>.vault.azure.net/` */
   public readonly vaultUri: string;
-  /** The deployer's data-plane access; certificates depend on it. */
-  public readonly deployerAccess: RoleAssignment;
+  /** The administrators' data-plane access. */
+  public readonly administratorAccess: readonly RoleAssignment[];
+  /**
+   * Completes `rbacPropagationWait` after the administrators' access: certificates depend on it. Like
+   * AVM's Key Vault module (time_sleep before data-plane operations), instead of "deploy again".
+   */
+  public readonly dataPlaneReady: Sleep;
 
   constructor(scope: Construct, id: string, props: CertificateVaultProps) {
     super(scope, id);
@@ -54,11 +75,28 @@ export class CertificateVault extends Construct {
     });
     this.vaultId = this.resource.id;
     this.vaultUri = this.resource.vaultUri;
-    this.deployerAccess = new RoleAssignment(this, 'DeployerCertificatesOfficer', {
-      scope: this.resource.id,
-      roleDefinitionName: 'Key Vault Certificates Officer',
-      principalId: client.objectId,
-      description: 'The deploying principal creates and renews the client certificate.',
-    });
+    // The default keeps its historical construct id (a Terraform address is a contract).
+    this.administratorAccess = props.administrators
+      ? props.administrators.map(
+          (objectId) =>
+            new RoleAssignment(this, `CertificatesOfficer-${objectId}`, {
+              scope: this.resource.id,
+              roleDefinitionName: 'Key Vault Certificates Officer',
+              principalId: objectId,
+              description: 'An administrator of the client certificate (creates and renews it).',
+            }),
+        )
+      : [
+          new RoleAssignment(this, 'DeployerCertificatesOfficer', {
+            scope: this.resource.id,
+            roleDefinitionName: 'Key Vault Certificates Officer',
+            principalId: client.objectId,
+            description: 'The deploying principal creates and renews the client certificate.',
+          }),
+        ];
+    // azurerm creates the certificate right after the role assignment and does not retry a 403
+    // (internal/services/keyvault/key_vault_certificate_resource.go, azurerm v4.55.0).
+    this.dataPlaneReady = waitAfter(this, 'RbacPropagation', props.rbacPropagationWait ?? '60s');
+    this.dataPlaneReady.dependsOn = this.administratorAccess.map((a) => a.fqn);
   }
 }

@@ -5,7 +5,9 @@ import { ApiManagementApiOperation } from '@cdktf/provider-azurerm/lib/api-manag
 import { ApiManagementApiPolicy } from '@cdktf/provider-azurerm/lib/api-management-api-policy';
 import { DataAzureadServicePrincipal } from '@cdktf/provider-azuread/lib/data-azuread-service-principal';
 import { ApiGateway } from './api-gateway';
+import { AppRoleAssignment } from '@cdktf/provider-azuread/lib/app-role-assignment';
 import { Audience, IPrincipal } from './audience';
+import { BindCallOptions, CallBinding, ICallTarget } from './call-target';
 import { Workflow } from './workflow';
 import { apiPolicyDocument, callerEchoExpression, jsonReturnResponse, validateAzureAdToken, XmlElement } from './apim-policy';
 
@@ -60,7 +62,7 @@ export const VALIDATED_TOKEN_VARIABLE = 'validated-token';
  * subscription key (the token is the gate), and an API policy with `validate-azure-ad-token` pinned
  * to the audience's tenant, the audience and each allowed caller's client id.
  */
-export class EntraProtectedApi extends Construct {
+export class EntraProtectedApi extends Construct implements ICallTarget {
   public readonly resource: ApiManagementApi;
   public readonly policy: ApiManagementApiPolicy;
   public readonly audience: Audience;
@@ -73,6 +75,7 @@ export class EntraProtectedApi extends Construct {
   private readonly serviceUrl?: string;
   private readonly requireAppRole: boolean;
   private readonly callers = new Map<string, string>();
+  private readonly operations: ApiOperation[] = [];
 
   constructor(scope: Construct, id: string, props: EntraProtectedApiProps) {
     super(scope, id);
@@ -124,7 +127,22 @@ export class EntraProtectedApi extends Construct {
       method: options.method,
       urlTemplate: options.urlTemplate,
     });
-    return { resource, method: options.method, url: `${this.url}${options.urlTemplate}` };
+    const operation = { resource, method: options.method, url: `${this.url}${options.urlTemplate}` };
+    this.operations.push(operation);
+    return operation;
+  }
+
+  /** A request to `options.operation` (default: the first operation) with a token for this API's audience. */
+  public bindCall(callerName: string, options: BindCallOptions = {}): CallBinding {
+    const operation = options.operation ?? this.operations[0];
+    if (!operation) throw new Error(`api "${this.apiName}" has no operation to call; add one with addOperation() first`);
+    return {
+      method: operation.method,
+      uri: operation.url,
+      audience: this.audience,
+      body: { caller: callerName },
+      dependsOn: [operation.resource],
+    };
   }
 
   /**
@@ -136,8 +154,8 @@ export class EntraProtectedApi extends Construct {
     const key = caller.node.path;
     const existing = this.callers.get(key);
     if (existing !== undefined) return existing;
-    const clientId = caller instanceof Workflow ? this.lookUpClientId(caller) : caller.clientId;
-    this.audience.grantInvoke(caller);
+    const grant = this.audience.grantInvoke(caller);
+    const clientId = caller instanceof Workflow ? this.lookUpClientId(caller, grant) : caller.clientId;
     this.callers.set(key, clientId);
     return clientId;
   }
@@ -152,7 +170,7 @@ export class EntraProtectedApi extends Construct {
    * same string for v1; the client id for v2).
    */
   public get audiences(): string[] {
-    return [...new Set([this.audience.audience, this.audience.audClaim])];
+    return [...new Set([this.audience.identifierUri, this.audience.audClaim])];
   }
 
   /** The API policy document. */
@@ -171,9 +189,16 @@ export class EntraProtectedApi extends Construct {
     return apiPolicyDocument(inbound);
   }
 
-  private lookUpClientId(workflow: Workflow): string {
+  private lookUpClientId(workflow: Workflow, grant: AppRoleAssignment): string {
     // The managed identity lives in the workflow's tenant: the stack's default azuread provider.
-    const identity = new DataAzureadServicePrincipal(this, `Caller-${workflow.node.id}`, { objectId: workflow.principalId });
+    // Read only after the app role assignment exists: the data source does not retry Graph's 404 for a
+    // brand-new managed identity (internal/services/serviceprincipals/service_principal_data_source.go,
+    // azuread v3.7.0), while azuread_app_role_assignment retries until the principal is visible
+    // (internal/services/approleassignments/app_role_assignment_resource.go).
+    const identity = new DataAzureadServicePrincipal(this, `Caller-${workflow.node.id}`, {
+      objectId: workflow.principalId,
+      dependsOn: [grant],
+    });
     return identity.clientId;
   }
 }

@@ -1,8 +1,9 @@
 import { Construct } from 'constructs';
-import { Fn, Token } from 'cdktf';
+import { Fn, TerraformIterator, Token } from 'cdktf';
 import { LogicAppActionCustom } from '@cdktf/provider-azurerm/lib/logic-app-action-custom';
 import { LogicAppTriggerCustom } from '@cdktf/provider-azurerm/lib/logic-app-trigger-custom';
 import { Audience } from './audience';
+import { CallBinding, ICallTarget } from './call-target';
 import { LIMITS } from '../config/schema';
 import {
   bearerOnlyRequestTrigger,
@@ -39,7 +40,7 @@ export interface AuthorizationPolicy {
  * one policy per caller (`iss` + `aud` + `oid`), trigger IPs narrowed to the callers' outbound
  * addresses, SAS-only calls skipped by the Bearer-only condition, run history closed.
  */
-export class ReceiverWorkflow extends Workflow {
+export class ReceiverWorkflow extends Workflow implements ICallTarget {
   public readonly audience: Audience;
   public readonly triggerName: string;
   public readonly trigger: LogicAppTriggerCustom;
@@ -86,6 +87,17 @@ export class ReceiverWorkflow extends Workflow {
     this.renderTriggerAccessControl();
   }
 
+  /** A POST of the caller's name to the OAuth invoke URL, with a token for this receiver's audience. */
+  public bindCall(callerName: string): CallBinding {
+    return {
+      method: 'POST',
+      uri: this.invokeUrl,
+      audience: this.audience,
+      body: { sender: callerName },
+      dependsOn: [this.trigger],
+    };
+  }
+
   public get allowedCallers(): readonly Workflow[] {
     return this.allowed;
   }
@@ -103,13 +115,13 @@ export class ReceiverWorkflow extends Workflow {
   }
 
   /**
-   * Allowed callers' outbound addresses as /32 plus the configured ranges. Never left empty by
-   * accident: azurerm sends [] for a trigger block without ranges, which means "only other Logic Apps"
-   * and refuses every HTTP-action caller with 401.
+   * Allowed callers' outbound addresses (a bare address as /32, a range as it is) plus the configured
+   * ranges. Never left empty by accident: azurerm sends [] for a trigger block without ranges, which
+   * means "only other Logic Apps" and refuses every HTTP-action caller with 401.
    */
   public get triggerIpRanges(): string[] {
     if (this.allowed.length === 0) return [...this.extraTriggerIpRanges];
-    const callerRanges = this.allowed.map((caller) => Fn.formatlist('%s/32', [Token.asAny(caller.outboundIpAddresses)]));
+    const callerRanges = this.allowed.map((caller) => asTriggerRanges(caller.outboundIpAddresses));
     return Fn.distinct(Fn.concat([...callerRanges, this.extraTriggerIpRanges]));
   }
 
@@ -119,4 +131,17 @@ export class ReceiverWorkflow extends Workflow {
       openAuthenticationPolicy: this.policies.map((policy) => ({ name: policy.name, claim: [...policy.claims] })),
     });
   }
+}
+
+/**
+ * Terraform expression, per element of `addresses`: a bare address gets "/32", an entry that already is a
+ * range ("a.b.c.d/n" or "a.b.c.d-e.f.g.h", as in some regions' documented outbound lists) stays as it is.
+ * azurerm accepts only CIDR or a-b ranges (validation.Any(IsCIDR, IsIPv4Range) in
+ * internal/services/logic/logic_app_workflow_resource.go, v4.55.0); formatlist("%s/32") would turn a range
+ * into an invalid entry. Mirrored for the smoke drift check by tools/smoke trigger-ip-drift.
+ */
+export const RANGE_OR_BARE_EXPRESSION = 'length(regexall("[/-]", val)) > 0 ? val : format("%s/32", val)';
+
+function asTriggerRanges(addresses: string[]): string[] {
+  return Token.asList(TerraformIterator.fromList(Token.asAny(addresses)).forExpressionForList(RANGE_OR_BARE_EXPRESSION));
 }

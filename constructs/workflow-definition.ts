@@ -63,8 +63,9 @@ export const SECURE_INPUTS_AND_OUTPUTS: RuntimeConfiguration = { secureData: { p
  * Only requests carrying a Bearer token start a run. azurerm 4.55 cannot disable SAS on the trigger
  * (`sasAuthenticationPolicy` is dropped on every write), so a SAS-only call is Skipped by this
  * condition instead; the header is only visible to the condition with IncludeAuthorizationHeadersInOutputs.
+ * The prefix is "Bearer " with its space, so a header like "BearerX..." does not pass.
  */
-export const BEARER_ONLY_CONDITION = "@startsWith(triggerOutputs()?['headers']?['Authorization'], 'Bearer')";
+export const BEARER_ONLY_CONDITION = "@startsWith(triggerOutputs()?['headers']?['Authorization'], 'Bearer ')";
 export const INCLUDE_AUTHORIZATION_HEADERS = 'IncludeAuthorizationHeadersInOutputs';
 
 /** Default name of the receiver's Request trigger. */
@@ -137,8 +138,10 @@ export function actionBodyProperty(actionName: string, property: string): string
 
 /**
  * Client-credentials sign-in with a certificate (`ActiveDirectoryOAuth`, credential type Certificate).
- * `pfx` is an expression reading the PFX at run time, never the PFX itself; a PFX exported by Key Vault
- * has an empty password.
+ * `pfx` is an expression reading the PFX at run time, never the PFX itself. Key Vault exports the PFX of a
+ * generated certificate without a password, so `password` is "". Microsoft documents `password` as
+ * required for this credential type and does not say whether "" is accepted: NOT verified here
+ * (docs/apim.md says what to try when the first call fails).
  */
 export function certificateOAuthAuthentication(options: {
   readonly tenant: string;

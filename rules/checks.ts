@@ -191,7 +191,7 @@ const LA001: Check = (ctx) => {
         ? `"${call.caller.workflowName}" gets v${token.version} tokens (iss "${token.rawIss}") but every policy of "${receiver.workflowName}" expects iss ${expectedIss.map((v) => `"${v}"`).join(' or ')}: MisMatchingOAuthClaims; ` +
           `write the policy iss in the form of the audience app's requested_access_token_version (v1: https://sts.windows.net/<tenant>/, v2: https://login.microsoftonline.com/<tenant>/v2.0)`
         : `"${call.caller.workflowName}" requests audience "${requested}" and its token carries aud "${token.rawAud}", but "${receiver.workflowName}" accepts aud ${expectedAud.map((v) => `"${v}"`).join(' or ') || '(none)'}: MisMatchingOAuthClaims; ` +
-          `request the receiver's audience (SenderWorkflow.callReceiver(receiver) without an audience override)`;
+          `request the receiver's audience (CallerWorkflow.call(receiver) without an audience override)`;
       findings.push({ ruleId: 'LA001', resource: call.action, message });
       continue;
     }
@@ -332,7 +332,7 @@ const LA004_LA005: Check = (ctx) => {
         message:
           result.error === 'NoManagedIdentity'
             ? `"${call.caller.workflowName}" calls with ManagedServiceIdentity but has no system-assigned identity: the call fails; set identity { type = "SystemAssigned" } on the workflow`
-            : `${result.message}: Entra refuses the token request; call with the certificate client (ActiveDirectoryOAuth, SenderWorkflow.callApiWithCertificate) as the cross-tenant stack does`,
+            : `${result.message}: Entra refuses the token request; call with the certificate client (ActiveDirectoryOAuth, CallerWorkflow.call(api, { certificateClient })) as the cross-tenant stack does`,
       });
     }
   }

@@ -3,11 +3,11 @@ import { TerraformOutput } from 'cdktf';
 import { AzureadProvider } from '@cdktf/provider-azuread/lib/provider';
 import { ApiGateway } from '../constructs/api-gateway';
 import { Audience } from '../constructs/audience';
-import { CertificateClient } from '../constructs/certificate-client';
+import { CertificateClientApp } from '../constructs/certificate-client-app';
 import { CertificateVault } from '../constructs/certificate-vault';
-import { ClientCertificate } from '../constructs/client-certificate';
+import { VaultCertificate } from '../constructs/vault-certificate';
 import { EntraProtectedApi } from '../constructs/entra-protected-api';
-import { SenderWorkflow } from '../constructs/sender-workflow';
+import { CallerWorkflow } from '../constructs/caller-workflow';
 import { ApimCrossTenantConfig, Config, keyVaultName } from '../config/schema';
 import { ScenarioStack } from './scenario-stack';
 import { addProtectedApi } from './api-management-parts';
@@ -26,11 +26,11 @@ export class ApimCrossTenantStack extends ScenarioStack {
   public readonly apiTenant: AzureadProvider;
   public readonly audience: Audience;
   public readonly vault: CertificateVault;
-  public readonly certificate: ClientCertificate;
-  public readonly client: CertificateClient;
+  public readonly certificate: VaultCertificate;
+  public readonly client: CertificateClientApp;
   public readonly gateway: ApiGateway;
   public readonly api: EntraProtectedApi;
-  public readonly caller: SenderWorkflow;
+  public readonly caller: CallerWorkflow;
 
   constructor(scope: Construct, id: string, config: Config) {
     super(scope, id, config);
@@ -49,6 +49,7 @@ export class ApimCrossTenantStack extends ScenarioStack {
       displayName: `${config.namePrefix}-apim-xt-api`,
       tokenVersion: settings.tokenVersion,
       provider: this.apiTenant,
+      owners: config.administrators.apiTenantAppOwners,
       protect: config.protect,
     });
 
@@ -59,19 +60,21 @@ export class ApimCrossTenantStack extends ScenarioStack {
       location: this.resourceGroup.location,
       softDeleteRetentionDays: settings.keyVault.softDeleteRetentionDays,
       tags: config.tags,
+      administrators: config.administrators.keyVaultAdministrators,
       protect: config.protect,
     });
-    this.certificate = new ClientCertificate(this, 'Certificate', {
+    this.certificate = new VaultCertificate(this, 'Certificate', {
       vault: this.vault,
       name: settings.certificate.name,
       subject: `CN=${config.namePrefix}-apim-xt-client`,
       validityInMonths: settings.certificate.validityInMonths,
       renewDaysBeforeExpiry: settings.certificate.renewDaysBeforeExpiry,
     });
-    this.client = new CertificateClient(this, 'Client', {
+    this.client = new CertificateClientApp(this, 'Client', {
       displayName: `${config.namePrefix}-apim-xt-client`,
       certificate: this.certificate,
       provider: this.apiTenant,
+      owners: config.administrators.apiTenantAppOwners,
       protect: config.protect,
     });
 
@@ -80,14 +83,13 @@ export class ApimCrossTenantStack extends ScenarioStack {
     this.api = api;
     this.api.allowCaller(this.client);
 
-    this.caller = new SenderWorkflow(this, 'Caller', {
+    this.caller = new CallerWorkflow(this, 'Caller', {
       ...this.workflowDefaults(),
       name: `${config.namePrefix}-apim-xt-caller`,
       recurrence: settings.recurrence,
       protect: config.protect,
     });
-    const read = this.caller.readCertificate(this.certificate);
-    this.caller.callApiWithCertificate(this.api, invoke, this.client, read);
+    this.caller.call(this.api, { operation: invoke, certificateClient: this.client });
 
     new TerraformOutput(this, 'api-url', { value: invoke.url, description: 'URL the workflow calls.' });
     new TerraformOutput(this, 'api-tenant-id', {

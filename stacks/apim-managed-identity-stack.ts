@@ -3,7 +3,7 @@ import { TerraformOutput } from 'cdktf';
 import { ApiGateway } from '../constructs/api-gateway';
 import { Audience } from '../constructs/audience';
 import { EntraProtectedApi } from '../constructs/entra-protected-api';
-import { SenderWorkflow } from '../constructs/sender-workflow';
+import { CallerWorkflow } from '../constructs/caller-workflow';
 import { Config } from '../config/schema';
 import { ScenarioStack } from './scenario-stack';
 import { addProtectedApi } from './api-management-parts';
@@ -19,7 +19,7 @@ export class ApimManagedIdentityStack extends ScenarioStack {
   public readonly audience: Audience;
   public readonly gateway: ApiGateway;
   public readonly api: EntraProtectedApi;
-  public readonly caller: SenderWorkflow;
+  public readonly caller: CallerWorkflow;
 
   constructor(scope: Construct, id: string, config: Config) {
     super(scope, id, config);
@@ -31,23 +31,24 @@ export class ApimManagedIdentityStack extends ScenarioStack {
     this.audience = new Audience(this, 'Audience', {
       displayName: `${config.namePrefix}-apim-api`,
       tokenVersion: settings.tokenVersion,
+      owners: config.administrators.appOwners,
       protect: config.protect,
     });
     const { gateway, api, invoke } = addProtectedApi(this, settings, this.audience, `${config.namePrefix}-apim-mi`);
     this.gateway = gateway;
     this.api = api;
 
-    this.caller = new SenderWorkflow(this, 'Caller', {
+    this.caller = new CallerWorkflow(this, 'Caller', {
       ...this.workflowDefaults(),
       name: `${config.namePrefix}-apim-caller`,
       recurrence: settings.recurrence,
       protect: config.protect,
     });
-    this.caller.callApi(this.api, invoke);
+    this.caller.call(this.api, { operation: invoke });
     const clientId = this.api.allowCaller(this.caller);
 
     new TerraformOutput(this, 'api-url', { value: invoke.url, description: 'URL the workflow calls (Bearer token required).' });
-    new TerraformOutput(this, 'audience', { value: this.audience.audience, description: 'Audience the workflow requests.' });
+    new TerraformOutput(this, 'audience', { value: this.audience.identifierUri, description: 'Audience the workflow requests.' });
     new TerraformOutput(this, 'caller-client-id', {
       value: clientId,
       description: 'Client id of the workflow identity, pinned in the API policy.',

@@ -4,7 +4,7 @@ import { ApiGateway } from '../constructs/api-gateway';
 import { Audience } from '../constructs/audience';
 import { ApiOperation, EntraProtectedApi } from '../constructs/entra-protected-api';
 import { ReceiverWorkflow } from '../constructs/receiver-workflow';
-import { ExternalAudience, SenderWorkflow } from '../constructs/sender-workflow';
+import { CallerWorkflow, ExternalAudience } from '../constructs/caller-workflow';
 import { Config, LogicAppsOauthConfig, WorkflowConfig } from '../config/schema';
 import { callGraph, probeWorkflowName } from '../config/graph';
 import { ScenarioStack } from './scenario-stack';
@@ -25,8 +25,8 @@ export class LogicAppsOauthStack extends ScenarioStack {
   public readonly audience: Audience;
   public readonly receivers: ReceiverWorkflow[] = [];
   /** Callers (workflows with a recurrence trigger), in the order they are first needed. */
-  public readonly senders: SenderWorkflow[] = [];
-  public readonly probes: SenderWorkflow[] = [];
+  public readonly senders: CallerWorkflow[] = [];
+  public readonly probes: CallerWorkflow[] = [];
   public readonly gateway?: ApiGateway;
   public readonly apis: EntraProtectedApi[] = [];
 
@@ -43,16 +43,17 @@ export class LogicAppsOauthStack extends ScenarioStack {
       displayName: settings.audience.displayName ?? `${config.namePrefix}-logic-apps-audience`,
       tokenVersion: settings.tokenVersion,
       identifierUri: settings.audience.identifierUri,
+      owners: config.administrators.appOwners,
       protect: config.protect,
     });
 
     // A caller is protected when some target pins it (an allowed call).
     const pinned = new Set(settings.calls.filter((c) => c.allowed).map((c) => c.from));
-    const callers = new Map<string, SenderWorkflow>();
-    const caller = (workflow: WorkflowConfig): SenderWorkflow => {
+    const callers = new Map<string, CallerWorkflow>();
+    const caller = (workflow: WorkflowConfig): CallerWorkflow => {
       let sender = callers.get(workflow.name);
       if (!sender) {
-        sender = new SenderWorkflow(this, `Sender-${workflow.name}`, {
+        sender = new CallerWorkflow(this, `Sender-${workflow.name}`, {
           ...defaults,
           name: `${config.namePrefix}-${workflow.name}`,
           recurrence: settings.recurrence,
@@ -78,17 +79,17 @@ export class LogicAppsOauthStack extends ScenarioStack {
 
       for (const call of node.calls) {
         const sender = caller(workflowNamed.get(call.from)!);
-        sender.callReceiver(receiver);
+        sender.call(receiver);
         if (call.allowed) receiver.allowCaller(sender);
       }
 
       if (settings.wrongAudienceProbe) {
-        const probe = new SenderWorkflow(this, `Probe-${node.workflow.name}`, {
+        const probe = new CallerWorkflow(this, `Probe-${node.workflow.name}`, {
           ...defaults,
           name: probeWorkflowName(config.namePrefix, node.workflow.name),
           recurrence: settings.recurrence,
         });
-        const probeCall = probe.callReceiver(receiver, {
+        const probeCall = probe.call(receiver, {
           audience: new ExternalAudience(settings.probeAudience, 'wrong-audience probe: must be refused with MisMatchingOAuthClaims'),
         });
         suppressRule(probeCall, 'LA001', 'wrong-audience probe: requests another audience on purpose and must be refused with MisMatchingOAuthClaims');
@@ -117,6 +118,7 @@ export class LogicAppsOauthStack extends ScenarioStack {
         const audience = new Audience(this, `ApiAudience-${node.api.name}`, {
           displayName: `${config.namePrefix}-${node.api.name}`,
           tokenVersion: node.api.tokenVersion,
+          owners: config.administrators.appOwners,
           protect: config.protect,
         });
         const api = new EntraProtectedApi(this, `Api-${node.api.name}`, {
@@ -130,7 +132,7 @@ export class LogicAppsOauthStack extends ScenarioStack {
         this.apis.push(api);
         for (const call of node.calls) {
           const sender = caller(workflowNamed.get(call.from)!);
-          sender.callApi(api, invoke);
+          sender.call(api, { operation: invoke });
           if (call.allowed) api.allowCaller(sender);
         }
         new TerraformOutput(this, `${node.api.name}-url`, { value: invoke.url, description: `URL of API ${node.api.name} (Bearer token required).` });
@@ -138,7 +140,7 @@ export class LogicAppsOauthStack extends ScenarioStack {
     }
 
     new TerraformOutput(this, 'audience', {
-      value: this.audience.audience,
+      value: this.audience.identifierUri,
       description: 'Audience senders request (the enterprise application identifier URI).',
     });
     new TerraformOutput(this, 'audience-client-id', { value: this.audience.clientId });

@@ -90,7 +90,11 @@ function describeExpression(model: StackModel, expr: string): string {
   const formatlist = /formatlist\("%s\/(\d+)",\s*((?:data\.)?[a-z0-9_]+\.[A-Za-z0-9_-]+)\.([A-Za-z0-9_[\].]+)\)/g;
   let m: RegExpExecArray | null;
   while ((m = formatlist.exec(expr))) parts.push(`${describeReference(model, m[2], m[3])} (/${m[1]})`);
-  const withoutFormat = expr.replace(formatlist, '');
+  // ReceiverWorkflow's per-element form: "/32" appended to bare addresses only, ranges kept.
+  const perElement =
+    /\[ for key, val in toset\(((?:data\.)?[a-z0-9_]+\.[A-Za-z0-9_-]+)\.([A-Za-z0-9_[\].]+)\): length\(regexall\("\[\/-\]", val\)\) > 0 \? val : format\("%s\/(\d+)", val\)\]/g;
+  while ((m = perElement.exec(expr))) parts.push(`${describeReference(model, m[1], m[2])} (/${m[3]} for bare addresses, ranges as they are)`);
+  const withoutFormat = expr.replace(formatlist, '').replace(perElement, '');
   const literal = /"([0-9A-Fa-f:.]+(?:\/\d+|-[0-9A-Fa-f:.]+)?)"/g;
   while ((m = literal.exec(withoutFormat))) parts.push(m[1]);
   const bare = withoutFormat.replace(literal, '');

@@ -4,19 +4,25 @@ import { Application } from '@cdktf/provider-azuread/lib/application';
 import { ApplicationCertificate } from '@cdktf/provider-azuread/lib/application-certificate';
 import { DataAzureadClientConfig } from '@cdktf/provider-azuread/lib/data-azuread-client-config';
 import { ServicePrincipal } from '@cdktf/provider-azuread/lib/service-principal';
-import { ClientCertificate } from './client-certificate';
+import { VaultCertificate } from './vault-certificate';
 import { IClientApplication } from './entra-protected-api';
 
-export interface CertificateClientProps {
+export interface CertificateClientAppProps {
   /** Display name of the app registration. */
   readonly displayName: string;
   /** The Key Vault certificate whose public part becomes the app's credential. */
-  readonly certificate: ClientCertificate;
+  readonly certificate: VaultCertificate;
   /**
    * The azuread provider of the tenant the client app lives in (the API's tenant).
    * @default the stack's default azuread provider
    */
   readonly provider?: TerraformProvider;
+  /**
+   * Object ids of the owners of the app registration and enterprise application (users or service
+   * principals). Name every principal that deploys this app (docs/permissions.md).
+   * @default the principal running Terraform (fine for a demo; flips with each deployer)
+   */
+  readonly owners?: readonly string[];
   /**
    * Set prevent_destroy on the app registration and enterprise application.
    * @default false
@@ -29,10 +35,12 @@ export interface CertificateClientProps {
  * an app registration plus enterprise application in that tenant, with the Key Vault certificate as its
  * only credential (no client secret).
  */
-export class CertificateClient extends Construct implements IClientApplication {
+export class CertificateClientApp extends Construct implements IClientApplication {
   public readonly application: Application;
   public readonly servicePrincipal: ServicePrincipal;
   public readonly credential: ApplicationCertificate;
+  /** The Key Vault certificate the credential is made from; a caller signs in by reading its PFX. */
+  public readonly certificate: VaultCertificate;
   /** Application (client) id: the `appid`/`azp` of its tokens, pinned by the API policy. */
   public readonly clientId: string;
   /** Object id of the enterprise application (the app-role assignee). */
@@ -40,15 +48,17 @@ export class CertificateClient extends Construct implements IClientApplication {
   /** Tenant the client lives in. */
   public readonly tenantId: string;
 
-  constructor(scope: Construct, id: string, props: CertificateClientProps) {
+  constructor(scope: Construct, id: string, props: CertificateClientAppProps) {
     super(scope, id);
+    this.certificate = props.certificate;
     const lifecycle = props.protect ? { preventDestroy: true } : undefined;
     const client = new DataAzureadClientConfig(this, 'ClientConfig', { provider: props.provider });
     this.tenantId = client.tenantId;
+    const owners = props.owners ? [...props.owners] : [client.objectId];
     this.application = new Application(this, 'Resource', {
       provider: props.provider,
       displayName: props.displayName,
-      owners: [client.objectId],
+      owners,
       signInAudience: 'AzureADMyOrg',
       lifecycle,
     });
@@ -56,7 +66,7 @@ export class CertificateClient extends Construct implements IClientApplication {
     this.servicePrincipal = new ServicePrincipal(this, 'EnterpriseApplication', {
       provider: props.provider,
       clientId: this.application.clientId,
-      owners: [client.objectId],
+      owners,
       lifecycle,
     });
     this.principalId = this.servicePrincipal.objectId;

@@ -4,7 +4,7 @@ import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { IPrincipal } from './audience';
 import { CertificateVault } from './certificate-vault';
 
-export interface ClientCertificateProps {
+export interface VaultCertificateProps {
   readonly vault: CertificateVault;
   /** Certificate name; its secret (the PFX) has the same name. */
   readonly name: string;
@@ -31,7 +31,7 @@ const CLIENT_AUTH_EKU = '1.3.6.1.5.5.7.3.2';
  * vault through Terraform): exportable key so a workload can read the PFX from the secret, content type
  * application/x-pkcs12, automatic renewal.
  */
-export class ClientCertificate extends Construct {
+export class VaultCertificate extends Construct {
   public readonly resource: KeyVaultCertificate;
   public readonly vault: CertificateVault;
   /** The public certificate (hex DER), for an app credential. */
@@ -49,7 +49,7 @@ export class ClientCertificate extends Construct {
   public readonly secretScope: string;
   private readonly readers = new Map<string, RoleAssignment>();
 
-  constructor(scope: Construct, id: string, props: ClientCertificateProps) {
+  constructor(scope: Construct, id: string, props: VaultCertificateProps) {
     super(scope, id);
     this.vault = props.vault;
     this.resource = new KeyVaultCertificate(this, 'Resource', {
@@ -69,7 +69,7 @@ export class ClientCertificate extends Construct {
           extendedKeyUsage: [CLIENT_AUTH_EKU],
         },
       },
-      dependsOn: [props.vault.deployerAccess],
+      dependsOn: [props.vault.dataPlaneReady],
     });
     this.certificateData = this.resource.certificateData;
     const attribute = this.resource.certificateAttribute.get(0);
@@ -93,6 +93,7 @@ export class ClientCertificate extends Construct {
       description: 'Reads the client certificate (PFX) to sign in to the API tenant.',
     });
     this.readers.set(key, assignment);
+    principal.waitForGrant?.(assignment);
     return assignment;
   }
 }
