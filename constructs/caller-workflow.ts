@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { ITerraformDependable, TerraformResource } from 'cdktf';
+import { dependable, ITerraformDependable, TerraformResource } from 'cdktf';
 import { LogicAppActionCustom } from '@cdktf/provider-azurerm/lib/logic-app-action-custom';
 import { LogicAppTriggerRecurrence } from '@cdktf/provider-azurerm/lib/logic-app-trigger-recurrence';
 import { Sleep } from '@cdktf/provider-time/lib/sleep';
@@ -92,7 +92,7 @@ export class CallerWorkflow extends Workflow {
   private readonly reads = new Map<VaultCertificate, CertificateRead>();
   private readonly actions: LogicAppActionCustom[] = [];
   private readonly actionNames = new Set<string>();
-  private readonly grantedBy: ITerraformDependable[] = [];
+  private readonly grantedBy: TerraformResource[] = [];
   private readonly grantPropagationWait: string;
   private grantsPropagated?: Sleep;
 
@@ -113,7 +113,7 @@ export class CallerWorkflow extends Workflow {
     if (this.grantedBy.includes(grant)) return;
     this.grantedBy.push(grant);
     this.grantsPropagated ??= waitAfter(this, 'GrantsPropagated', this.grantPropagationWait);
-    this.grantsPropagated.dependsOn = this.grantedBy.map((g) => (g as TerraformResource).fqn);
+    this.grantsPropagated.dependsOn = this.grantedBy.map(dependable);
     this.orderSchedule();
   }
 
@@ -209,7 +209,7 @@ export class CallerWorkflow extends Workflow {
   private orderSchedule(): void {
     const after: TerraformResource[] = [...this.actions];
     if (this.grantsPropagated) after.push(this.grantsPropagated);
-    this.schedule.dependsOn = after.map((r) => r.fqn);
+    this.schedule.dependsOn = after.map(dependable);
   }
 }
 

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { dependable } from 'cdktf';
 import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config';
 import { KeyVault } from '@cdktf/provider-azurerm/lib/key-vault';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
@@ -97,6 +98,6 @@ export class CertificateVault extends Construct {
     // azurerm creates the certificate right after the role assignment and does not retry a 403
     // (internal/services/keyvault/key_vault_certificate_resource.go, azurerm v4.55.0).
     this.dataPlaneReady = waitAfter(this, 'RbacPropagation', props.rbacPropagationWait ?? '60s');
-    this.dataPlaneReady.dependsOn = this.administratorAccess.map((a) => a.fqn);
+    this.dataPlaneReady.dependsOn = this.administratorAccess.map(dependable);
   }
 }
