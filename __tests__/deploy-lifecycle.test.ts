@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, TerraformStack } from 'cdktf';
 import { synthApp } from './support/synth';
-import { withDefaults } from './support/config';
+import { ownValues, withDefaults } from './support/config';
 import { administratorWarnings } from '../config/administrators';
 import { parseConfig, ConfigError } from '../config/load';
 import { Audience } from '../constructs/audience';
@@ -123,23 +123,24 @@ describe('2. any deployer: owners and administrators from the config', () => {
   test('a warning when protect is on and owners are left to whoever deploys; none otherwise', () => {
     const warnings = (patch: (c: Json) => void) => administratorWarnings(parseConfig(withDefaults(patch)));
     expect(warnings(() => undefined)).toEqual([]); // protect off: the demo
-    const on = warnings((c) => (c.protect = true));
+    const on = warnings((c) => (ownValues(c), (c.protect = true)));
     expect(on).toHaveLength(3);
     expect(on[0]).toMatch(/^warning config: protect is on but administrators\.appOwners is not set/);
     expect(on.every((line) => !line.includes('\n') && line.includes('docs/permissions.md'))).toBe(true);
-    expect(warnings((c) => ((c.protect = true), (c.administrators = { appOwners: [OWNER], keyVaultAdministrators: [GROUP], apiTenantAppOwners: [API_OWNER] })))).toEqual([]);
+    expect(warnings((c) => (ownValues(c), (c.protect = true), (c.administrators = { appOwners: [OWNER], keyVaultAdministrators: [GROUP], apiTenantAppOwners: [API_OWNER] })))).toEqual([]);
     // Without the cross-tenant stack only the app owners matter.
-    expect(warnings((c) => ((c.protect = true), delete c.apimCrossTenant, (c.administrators = { appOwners: [OWNER] })))).toEqual([]);
+    expect(warnings((c) => (delete c.apimCrossTenant, ownValues(c), (c.protect = true), (c.administrators = { appOwners: [OWNER] })))).toEqual([]);
   });
 
   test('synth (main.ts) prints the warning before writing', () => {
     const dir = mkdtempSync(join(tmpdir(), 'la-oauth-main-'));
     const file = join(dir, 'config.json');
-    writeFileSync(file, JSON.stringify(withDefaults((c) => ((c.protect = true), delete c.apimCrossTenant))));
+    writeFileSync(file, JSON.stringify(withDefaults((c) => (delete c.apimCrossTenant, ownValues(c), (c.protect = true)))));
     const env = { ...process.env };
     const printed: string[] = [];
     const error = jest.spyOn(console, 'error').mockImplementation((m: unknown) => void printed.push(String(m)));
     const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
     try {
       process.env.LOGIC_APPS_CONFIG = file;
       process.env.CDKTF_OUTDIR = join(dir, 'out');
@@ -149,6 +150,7 @@ describe('2. any deployer: owners and administrators from the config', () => {
       process.env = env;
       error.mockRestore();
       stderr.mockRestore();
+      log.mockRestore();
       rmSync(dir, { recursive: true, force: true });
     }
   });
@@ -169,7 +171,12 @@ describe('4. renames keep the callers\' actions', () => {
       .sort();
 
   test('renaming a receiver changes no sender action address or name (only its URL)', () => {
-    const renamed = synthApp(withDefaults((c) => (c.logicAppsOauth.receivers[0].name = 'inbox')));
+    const renamed = synthApp(
+      withDefaults((c) => {
+        c.logicAppsOauth.workflows = [{ name: 'inbox' }, { name: 'send' }];
+        c.logicAppsOauth.calls = [{ from: 'send', to: 'inbox', allowed: true }];
+      }),
+    );
     const before = callActions(base.json['logic-apps-oauth']).filter((a) => a.startsWith('Sender-send_'));
     const after = callActions(renamed.json['logic-apps-oauth']).filter((a) => a.startsWith('Sender-send_'));
     expect(before).toEqual(['Sender-send_Call-1_A5725B09 name=Call_1']);
@@ -209,7 +216,7 @@ describe('5. trigger IP lists, Bearer-only condition, identifier URIs', () => {
     expect(() => parseConfig(withDefaults((c) => (c.logicAppsOauth.audience = { identifierUri: uri })))).toThrow(
       /^config error: logicAppsOauth\.audience\.identifierUri = "https:\/\/contoso\.example\/logic-apps": custom identifier URI .* set logicAppsOauth\.tokenVersion to 2, or leave identifierUri unset for api:\/\/<client id>/,
     );
-    expect(parseConfig(withDefaults((c) => ((c.logicAppsOauth.tokenVersion = 2), (c.logicAppsOauth.audience = { identifierUri: uri })))).logicAppsOauth.audience.identifierUri).toBe(uri);
+    expect(parseConfig(withDefaults((c) => ((c.logicAppsOauth.tokenVersion = 2), (c.logicAppsOauth.audience = { identifierUri: uri })))).logicAppsOauth?.audience.identifierUri).toBe(uri);
   });
 
   test('a custom identifier URI needs token version 2 (construct)', () => {
