@@ -25,15 +25,24 @@ test('one workflow per declared workflow (a caller of several targets is one ide
 
 test('a caller holds one action per target: receivers and APIs', () => {
   const calls = ids('azurerm_logic_app_action_custom').filter((id) => id.startsWith('Sender-'));
+  // Action ids and names are numbered per caller (Call-<n> / Call_<n>), never derived from target names.
   expect(calls).toEqual([
-    'Sender-crm_Call-Api-stock',
-    'Sender-crm_Call-Receiver-orders',
-    'Sender-intruder_Call-Receiver-orders',
-    'Sender-shop_Call-Api-prices',
-    'Sender-shop_Call-Api-stock',
-    'Sender-shop_Call-Receiver-invoices',
-    'Sender-shop_Call-Receiver-orders',
+    'Sender-crm_Call-1',
+    'Sender-crm_Call-2',
+    'Sender-intruder_Call-1',
+    'Sender-shop_Call-1',
+    'Sender-shop_Call-2',
+    'Sender-shop_Call-3',
+    'Sender-shop_Call-4',
   ]);
+  const targets = (sender: string) =>
+    Object.entries(resources.azurerm_logic_app_action_custom)
+      .filter(([id]) => id.startsWith(`Sender-${sender}_Call-`))
+      .map(([, a]) => JSON.parse(a.body).inputs.uri as string)
+      .map((uri) => /azurerm_logic_app_workflow\.Receiver-([a-z]+)_|\/(stock|prices)(?:\/v2)?\/invoke$/.exec(uri)!.slice(1).find(Boolean))
+      .sort();
+  expect(targets('shop')).toEqual(['invoices', 'orders', 'prices', 'stock']);
+  expect(targets('crm')).toEqual(['orders', 'stock']);
 });
 
 test('each receiver pins exactly its allowed callers (by oid), in call order', () => {
