@@ -54,7 +54,7 @@ test('azure-credentials job: checks the three repository variables and leaves a 
   });
   expect(step.run).toContain('echo "configured=true" >> "$GITHUB_OUTPUT"');
   expect(step.run).toContain('echo "configured=false" >> "$GITHUB_OUTPUT"');
-  expect(step.run).toMatch(/echo "::notice title=Plan skipped::.*AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_SUBSCRIPTION_ID.*docs\/tools\.md\."/);
+  expect(step.run).toMatch(/echo "::notice title=Plan skipped::.*AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_SUBSCRIPTION_ID.*docs\/permissions\.md\."/);
 });
 
 test('plan job: only with credentials, OIDC login, terraform, cdktf diff per stack', () => {
@@ -62,7 +62,16 @@ test('plan job: only with credentials, OIDC login, terraform, cdktf diff per sta
   expect(job.needs).toEqual(['test', 'azure-credentials']);
   expect(job.if).toBe("needs.azure-credentials.outputs.configured == 'true'");
   expect(job.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
-  expect(job.env).toMatchObject({ ARM_USE_OIDC: 'true', ARM_CLIENT_ID: '${{ vars.AZURE_CLIENT_ID }}' });
+  // The whole environment, pinned: least privilege depends on it (docs/permissions.md).
+  expect(job.env).toEqual({
+    LOGIC_APPS_CONFIG: '${{ vars.LOGIC_APPS_CONFIG }}',
+    ARM_USE_OIDC: 'true',
+    ARM_CLIENT_ID: '${{ vars.AZURE_CLIENT_ID }}',
+    ARM_TENANT_ID: '${{ vars.AZURE_TENANT_ID }}',
+    ARM_SUBSCRIPTION_ID: '${{ vars.AZURE_SUBSCRIPTION_ID }}',
+    ARM_RESOURCE_PROVIDER_REGISTRATIONS: 'none',
+    TF_CLI_ARGS_plan: '-lock=false',
+  });
   const login = job.steps.find((s) => s.uses === 'azure/login@v2')!;
   expect(login.with).toEqual({
     'client-id': '${{ vars.AZURE_CLIENT_ID }}',
@@ -105,4 +114,29 @@ test('the credentials check script behaves: notice and configured=false without 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+describe('plan identity: the custom role (docs/ci-plan-role.json and constructs/ci-roles.ts agree)', () => {
+  const role = JSON.parse(readFileSync(join(__dirname, '..', 'docs', 'ci-plan-role.json'), 'utf8'));
+  // Written out here, independently of the constant: exactly the POST reads a plan refresh makes.
+  const EXPECTED = [
+    'Microsoft.Logic/workflows/triggers/listCallbackUrl/action',
+    'Microsoft.ApiManagement/service/portalsettings/listSecrets/action',
+    'Microsoft.ApiManagement/service/tenant/listSecrets/action',
+  ];
+
+  test('the documented role holds exactly the plan-refresh actions, no data actions, no wildcards', () => {
+    expect(role.Actions).toEqual(EXPECTED);
+    expect(role.DataActions).toEqual([]);
+    expect(role.NotActions).toEqual([]);
+    expect(role.IsCustom).toBe(true);
+    expect(role.Actions.some((a: string) => a.includes('*') || /register\/action$/.test(a))).toBe(false);
+  });
+
+  test('the code (optional CI stack) uses the same name, description and actions', () => {
+    const roles = require('../constructs/ci-roles');
+    expect([...roles.PLAN_REFRESH_ACTIONS]).toEqual(EXPECTED);
+    expect(role.Name).toBe(roles.PLAN_REFRESH_ROLE_NAME);
+    expect(role.Description).toBe(roles.PLAN_REFRESH_ROLE_DESCRIPTION);
+  });
 });
