@@ -11,6 +11,14 @@ import { CallModel, StackModel, TriggerModel, WorkflowModel } from './synth-mode
 import { evaluateTrigger } from './token-eval';
 
 export const DEFAULT_ENDPOINT = 'https://management.azure.com';
+
+/**
+ * The subscription from the environment: ARM_SUBSCRIPTION_ID (what Terraform, the README and CI export)
+ * or AZURE_SUBSCRIPTION_ID (Azure SDK / CLI convention); the first one set wins.
+ */
+export function subscriptionFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.ARM_SUBSCRIPTION_ID || env.AZURE_SUBSCRIPTION_ID || undefined;
+}
 /** The api-version the tool sends for Microsoft.Logic workflows (triggers/run, runs, run actions). */
 export const LOGIC_API_VERSION = '2016-06-01';
 export const RUN_ID_HEADER = 'x-ms-workflow-run-id';
@@ -163,9 +171,15 @@ export type Actual =
   /** The receiver refused; `error` is undefined when only the HTTP status (Unauthorized/Forbidden) is visible. */
   | { readonly kind: 'refused'; readonly error?: string; readonly code?: string }
   | { readonly kind: 'token-refused'; readonly error?: string; readonly aadsts?: string }
-  | { readonly kind: 'failed'; readonly status: string; readonly code?: string }
+  /** Failed otherwise; `cause` names a known failure (e.g. the certificate credential) with what to try. */
+  | { readonly kind: 'failed'; readonly status: string; readonly code?: string; readonly cause?: string }
   /** No outcome could be read: ARM error, not found, timeout (summary for the table, message for details). */
   | { readonly kind: 'unknown'; readonly summary: string; readonly message: string };
+
+/** What the smoke test says when a certificate sign-in fails on the credential itself. */
+export const CERTIFICATE_CREDENTIAL_CAUSE =
+  'the certificate credential was not accepted: Logic Apps could not load the Key Vault PFX with password "" (unverified); ' +
+  'try removing "password" from the call\'s authentication (docs/apim.md, "Certificate password")';
 
 const RECEIVER_ERRORS = ['MisMatchingOAuthClaims', 'DirectApiRequestHasMoreThanOneAuthorization', 'DirectApiAuthorizationRequired'];
 
@@ -183,6 +197,12 @@ export function classifyAction(action: ActionObservation): Actual {
   const all = texts([action.code, action.error, action.retryHistory]).join('\n');
   const receiverError = RECEIVER_ERRORS.find((e) => all.includes(e));
   if (receiverError) return { kind: 'refused', error: receiverError, code: action.code };
+  // An ActiveDirectoryOAuth call with credentialType Certificate whose PFX Logic Apps could not load. The
+  // empty password for Key Vault's PFX is not verified against Azure (docs/apim.md), so name it when seen.
+  const certificateLoad = /\b(pfx|pkcs ?#?12|password)\b/i.test(all) || /certificate.*(invalid|could not|cannot|failed to load)/i.test(all);
+  if (certificateLoad && !/AADSTS\d+/.test(all)) {
+    return { kind: 'failed', status, code: action.code, cause: CERTIFICATE_CREDENTIAL_CAUSE };
+  }
   const aadsts = /AADSTS\d+/.exec(all)?.[0];
   if (aadsts || /(AD OAuth token|ManagedServiceIdentity|managed identity)/i.test(all)) {
     const error = Object.keys(AADSTS).find((k) => AADSTS[k] === aadsts);
@@ -223,7 +243,7 @@ export function describeActual(a: Actual): string {
     case 'token-refused':
       return `no token: ${a.error ?? a.aadsts ?? 'token acquisition failed'}${a.error && a.aadsts ? ` (${a.aadsts})` : ''}`;
     case 'failed':
-      return `${a.status}${a.code ? `: ${a.code}` : ''}`;
+      return `${a.status}${a.code ? `: ${a.code}` : ''}${a.cause ? ` (${a.cause})` : ''}`;
     case 'unknown':
       return `no result: ${a.summary}`;
   }

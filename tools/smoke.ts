@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import { DefaultAzureCredential } from '@azure/identity';
 import { buildStackModel, readSynthDir } from './synth-model';
-import { formatDetails, formatTable, planSmoke, ProgressEvent, runSmoke, SmokeCredentialError, SmokeUsageError } from './smoke-lib';
+import { formatDetails, formatTable, planSmoke, ProgressEvent, runSmoke, SmokeCredentialError, SmokeUsageError, subscriptionFromEnv } from './smoke-lib';
 
 const USAGE =
   'usage: npm run smoke -- [--dir cdktf.out] [--stack S] [--timeout 300] [--subscription ID] [--strict] [--endpoint URL]';
@@ -55,8 +55,8 @@ async function main(): Promise<number> {
   }
   const timeout = Number(values.timeout);
   if (!Number.isFinite(timeout) || timeout <= 0) usage(`--timeout must be a positive number of seconds, got "${values.timeout}"`);
-  const subscriptionId = values.subscription ?? process.env.AZURE_SUBSCRIPTION_ID;
-  if (!subscriptionId) usage('no subscription: pass --subscription ID or set AZURE_SUBSCRIPTION_ID');
+  const subscriptionId = values.subscription ?? subscriptionFromEnv();
+  if (!subscriptionId) usage('no subscription: pass --subscription ID or set ARM_SUBSCRIPTION_ID (or AZURE_SUBSCRIPTION_ID)');
   if (!existsSync(values.dir)) usage(`${values.dir} does not exist: run \`npm run synth\` first (or pass --dir)`);
 
   let stacks = readSynthDir(values.dir);

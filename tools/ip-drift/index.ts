@@ -1,0 +1,59 @@
+// npm run ip-drift [-- --dir cdktf.out] [--stack S] [--subscription ID] [--endpoint URL]
+// Compares each receiver's deployed trigger IP list with its callers' current outbound addresses (drift.ts).
+// Exit 0 no drift, 1 drift (the fix is printed), 2 usage, 3 an ARM read failed.
+import { parseArgs } from 'node:util';
+import { existsSync } from 'node:fs';
+import { DefaultAzureCredential } from '@azure/identity';
+import { buildStackModel, readSynthDir } from '../synth-model';
+import { createLogicClient, SmokeUsageError, subscriptionFromEnv } from '../smoke-lib';
+import { checkDrift, formatDrift, planDrift } from './drift';
+
+const USAGE = 'usage: npm run ip-drift -- [--dir cdktf.out] [--stack S] [--subscription ID] [--endpoint URL]';
+
+function usage(message: string): never {
+  console.error(`${message}\n${USAGE}`);
+  process.exit(2);
+}
+
+async function main(): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        dir: { type: 'string', default: 'cdktf.out' },
+        stack: { type: 'string', multiple: true },
+        subscription: { type: 'string' },
+        endpoint: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    usage((err as Error).message);
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const subscriptionId = values.subscription ?? subscriptionFromEnv();
+  if (!subscriptionId) usage('no subscription: pass --subscription ID or set ARM_SUBSCRIPTION_ID (or AZURE_SUBSCRIPTION_ID)');
+  if (!existsSync(values.dir)) usage(`${values.dir} does not exist: run \`npm run synth\` first (or pass --dir)`);
+  let stacks = readSynthDir(values.dir);
+  if (values.stack?.length) stacks = stacks.filter((s) => values.stack!.includes(s.name));
+  const plan = planDrift(stacks.map(buildStackModel));
+  plan.skipped.forEach((s) => console.error(`skipped: ${s}`));
+  if (plan.targets.length === 0) usage(`no receiver admits callers by their outbound addresses in ${values.dir}`);
+  const client = createLogicClient({ credential: new DefaultAzureCredential(), subscriptionId, endpoint: values.endpoint });
+  const result = await checkDrift(plan, client);
+  console.log(formatDrift(result));
+  return result.exitCode;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    if (err instanceof SmokeUsageError) usage(err.message);
+    console.error(`ip-drift: ${(err as Error)?.message ?? err}`);
+    process.exit(3);
+  },
+);
