@@ -152,7 +152,11 @@ describe('configuration errors: one line naming the field, the value and the fix
     ['wrong types (boolean)', withDefaults((c) => (c.protect = 'yes')), /^config error: protect = "yes": expected boolean, got string; change the value's type/],
     ['wrong types (array)', withDefaults((c) => (c.logicAppsOauth.calls = {})), /^config error: logicAppsOauth\.calls = \{\}: expected array, got object/],
     ['a missing required field', graph([{ extraTriggerIpRanges: [] }]), /^config error: logicAppsOauth\.workflows\[0\]\.name is required; add it \(string\)/],
-    ['a section without workflows', withDefaults((c) => delete c.logicAppsOauth.workflows), /^config error: logicAppsOauth\.workflows is required; add it \(array\)/],
+    [
+      'a section without workflows (an earlier file that relied on the demo receivers)',
+      { logicAppsOauth: { tokenVersion: 2 } },
+      /^config error: logicAppsOauth\.workflows is required: declare the workflows of your call graph and the calls between them \(the demo's "receive" and "send" are not implied\); see config\/examples\/production\.json$/,
+    ],
     ['an invalid enum', withDefaults((c) => (c.logicAppsOauth.recurrence = { frequency: 'Daily' })), /= "Daily": must be one of "Second", "Minute", "Hour", "Day", "Week", "Month"/],
     ['a bad name prefix', withDefaults((c) => (c.namePrefix = 'LA_OAUTH')), /^config error: namePrefix = "LA_OAUTH": namePrefix is 2-20 lowercase/],
     ['an empty run-history list', withDefaults((c) => (c.logicAppsOauth.runHistoryIpRanges = [])), /runHistoryIpRanges = \[\]: .*use \["0\.0\.0\.0-0\.0\.0\.0"\] to block all reads/],

@@ -137,7 +137,10 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown, keysAt: KeysAt): s
       return `${field}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}; remove ${issue.keys.length > 1 ? 'them' : 'it'} or use one of: ${allowed.join(', ')}`;
     }
     case 'invalid_type':
-      if (value === undefined) return `${field} is required; add it (${issue.expected})`;
+      if (value === undefined) {
+        // A field's own message for a missing value ("is required: ..." says what to add), else the generic one.
+        return issue.message.startsWith('is required') ? `${field} ${issue.message}` : `${field} is required; add it (${issue.expected})`;
+      }
       return `${field} = ${show(value)}: expected ${issue.expected}, got ${typeName(value)}; change the value's type`;
     case 'invalid_value': {
       const types = new Set(issue.values.map((v) => typeName(v)));

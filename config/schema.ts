@@ -169,7 +169,15 @@ export const LogicAppsOauthSchema = z
       .url({ error: 'probeAudience must be a URL of a resource that exists in every tenant' })
       .default('https://management.azure.com/')
       .describe('Audience the probe requests: real (so Entra issues a token) but not the receiver\'s.'),
-    workflows: z.array(WorkflowSchema).min(1, { error: 'declare at least one workflow' }).describe('Every workflow, declared once.'),
+    workflows: z
+      .array(WorkflowSchema, {
+        error: (issue) =>
+          issue.input === undefined
+            ? 'is required: declare the workflows of your call graph and the calls between them (the demo\'s "receive" and "send" are not implied); see config/examples/production.json'
+            : undefined,
+      })
+      .min(1, { error: 'declare at least one workflow' })
+      .describe('Every workflow, declared once.'),
     calls: z.array(CallSchema).default([]).describe('The calls between workflows and to APIs (caller -> target).'),
     apis: z.array(GraphApiSchema).default([]).describe('Entra-protected APIs the workflows call.'),
     apiManagement: GatewaySchema.optional(),
