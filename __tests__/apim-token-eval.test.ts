@@ -1,9 +1,9 @@
 import { decodeJwt, jwtVerify, SignJWT } from 'jose';
-import { issuerFor, TokenVersion } from '../constructs/entra';
+import { issuerFor, TokenVersion } from '../domain/tokens';
 import { APIM_CROSS_TENANT_STACK } from '../stacks/apim-cross-tenant-stack';
 import { APIM_MANAGED_IDENTITY_STACK } from '../stacks/apim-managed-identity-stack';
-import { AzureAdTokenPolicy, evaluateApimToken, parseValidateAzureAdToken, VALIDATE_AZURE_AD_TOKEN_ORDER } from '../tools/apim-token-eval';
-import type { TokenClaims } from '../tools/token-eval';
+import { AzureAdTokenPolicy, evaluateApimToken, parseValidateAzureAdToken, VALIDATE_AZURE_AD_TOKEN_ORDER } from '../model/api-admission';
+import type { TokenClaims } from '../model/trigger-admission';
 import { withDefaults } from './support/config';
 import { synthApp } from './support/synth';
 import { KeyPair, tenantKeys } from './support/tokens';

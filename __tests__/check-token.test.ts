@@ -3,11 +3,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK } from 'jose';
-import { issueManagedIdentityToken } from '../tools/entra-sim';
-import { buildStackModel, StackModel, SynthStack } from '../tools/synth-model';
-import { simulatedBindings } from '../tools/entra-sim';
-import { BadInput, bindingsFromState, checkToken, CheckTokenInput, EXIT, stateFromBindings, tokenFromArgument, TfState } from '../tools/check-token-lib';
-import type { TokenClaims } from '../tools/token-eval';
+import { issueManagedIdentityToken } from '../model/entra';
+import { buildStackModel, StackModel, SynthStack } from '../model/stack-model';
+import { simulatedBindings } from '../model/entra';
+import { BadInput, bindingsFromState, checkToken, knownTargets, CheckTokenInput, EXIT, stateFromBindings, tokenFromArgument, TfState } from '../tools/check-token/check-token';
+import type { TokenClaims } from '../model/trigger-admission';
 import { KeyPair, mintToken, tenantKeys } from './support/tokens';
 import { synthApp, SynthOutput } from './support/synth';
 
@@ -32,7 +32,7 @@ function simulatedClaims(stack: string, callerName: string): { claims: TokenClai
   const action = wf.actions.find((a) => a.authentication?.type === 'ManagedServiceIdentity' && a.authentication.audience !== 'https://vault.azure.net')!;
   const issued = issueManagedIdentityToken(
     m,
-    { action, caller: wf, authType: 'ManagedServiceIdentity', requestedAudience: action.authentication.audience, carriesSas: false },
+    { caller: wf, requestedAudience: action.authentication.audience },
     bindings,
   );
   if (!issued.issued) throw new Error(`simulation refused ${callerName}: ${issued.message}`);
@@ -79,7 +79,8 @@ describe('logic-apps-oauth receiver', () => {
     const withoutState = await check(claims, RECEIVER);
     expect(withoutState.exitCode).toBe(EXIT.refused);
     expect(withoutState.lines).toContain('MisMatchingOAuthClaims');
-    expect(withoutState.lines.some((l) => l.startsWith('  policy allow-la-oauth-send: aud expected "api://${azuread_application.') && l.endsWith('actual "https://management.azure.com/"'))).toBe(true);
+    expect(withoutState.lines).toContain('  policy allow-la-oauth-send: aud expected "api://{client id of la-oauth-logic-apps-audience}", actual "https://management.azure.com/"');
+    expect(withoutState.lines.join('\n')).not.toContain('${');
 
     const bound = await check(claims, { ...RECEIVER, state });
     expect(bound.exitCode).toBe(EXIT.refused);
@@ -92,7 +93,8 @@ describe('logic-apps-oauth receiver', () => {
     const { claims } = simulatedClaims('logic-apps-oauth', 'la-oauth-send');
     const result = await check({ ...claims, iss: `https://login.microsoftonline.com/${claims.tid}/v2.0` }, RECEIVER);
     expect(result.exitCode).toBe(EXIT.refused);
-    expect(result.lines.some((l) => l.startsWith('  policy allow-la-oauth-send: iss expected "https://sts.windows.net/${data.azuread_client_config.'))).toBe(true);
+    expect(result.lines).toContain(`  policy allow-la-oauth-send: iss expected "https://sts.windows.net/{tenant id of provider azuread}/", actual "https://login.microsoftonline.com/${claims.tid}/v2.0"`);
+    expect(result.lines.join('\n')).not.toContain('${');
   });
 
   test('a token signed by another key is refused', async () => {
@@ -121,29 +123,38 @@ describe('logic-apps-oauth receiver', () => {
   });
 });
 
+test('every name check-token lists as known is accepted as --receiver', async () => {
+  const { claims } = simulatedClaims('logic-apps-oauth', 'la-oauth-send');
+  const labels = knownTargets(stacks);
+  expect(labels.length).toBeGreaterThanOrEqual(3);
+  for (const receiver of labels) {
+    const result = await check(claims, { receiver });
+    expect(result.lines.some((l) => /^(receiver|api): /.test(l))).toBe(true);
+  }
+});
+
 describe('APIs', () => {
   test.each(['apim-managed-identity'])('%s: the caller managed identity is accepted; another client is refused with 401', async (stack) => {
-    if (!stacks.some((s) => s.name === stack)) return;
     const caller = model(stack).workflows.find((w) => w.actions.some((a) => a.authentication?.type === 'ManagedServiceIdentity'))!;
     const { claims, state } = simulatedClaims(stack, caller.workflowName);
     const ok = await check(claims, { stack, receiver: 'api:logic-apps-api', jwks, state });
-    expect(ok.lines).toContain('accepted (validate-azure-ad-token)');
+    expect(ok.lines).toContain('accepted (API policy validate-azure-ad-token)');
     expect(ok.exitCode).toBe(EXIT.accepted);
 
     const intruder = await check({ ...claims, appid: '00000000-0000-4000-a000-000000000000' }, { stack, receiver: 'logic-apps-api', state });
     expect(intruder.exitCode).toBe(EXIT.refused);
     expect(intruder.lines).toContain('401 WrongClientApplicationId');
-    expect(intruder.lines.some((l) => l.startsWith('  appid expected') && l.endsWith('actual "00000000-0000-4000-a000-000000000000"'))).toBe(true);
+    expect(intruder.lines.some((l) => l.startsWith('  API policy validate-azure-ad-token: appid expected') && l.endsWith('actual "00000000-0000-4000-a000-000000000000"'))).toBe(true);
   });
 });
 
 test('API without state: definite mismatches name the failure, unresolved claims stay unverified', async () => {
-  if (!stacks.some((s) => s.name === 'apim-managed-identity')) return;
   const result = await check({ aud: 'https://management.azure.com/', iss: 'https://sts.windows.net/abc/', ver: '1.0', appid: 'x', roles: ['LogicApps.Invoke'] }, { stack: 'apim-managed-identity', receiver: 'api:logic-apps-api' });
   expect(result.exitCode).toBe(EXIT.refused);
   expect(result.lines).toContain('401 WrongAudience');
-  expect(result.lines.some((l) => l.startsWith('  iss unverified (needs --state): expected https://sts.windows.net/{tenant id of provider azuread}/ | '))).toBe(true);
-  expect(result.lines.some((l) => l.startsWith('  appid unverified (needs --state): expected {client id of the identity of '))).toBe(true);
+  expect(result.lines.some((l) => l.startsWith('  API policy validate-azure-ad-token: iss unverified (needs --state): expected https://sts.windows.net/{tenant id of provider azuread}/ | '))).toBe(true);
+  expect(result.lines.some((l) => l.startsWith('  API policy validate-azure-ad-token: appid unverified (needs --state): expected {client id of the identity of '))).toBe(true);
+  expect(result.lines.join('\n')).not.toContain('${');
 });
 
 describe('bad input', () => {
@@ -203,6 +214,11 @@ describe('CLI', () => {
       mkdirSync(join(dir, 'stacks', name), { recursive: true });
       writeFileSync(join(dir, 'stacks', name, 'cdk.tf.json'), text);
     }
+    // A stack left from an earlier synth: not in the manifest, so not part of this synth.
+    mkdirSync(join(dir, 'stacks', 'old-stack'), { recursive: true });
+    writeFileSync(join(dir, 'stacks', 'old-stack', 'cdk.tf.json'), output.files['logic-apps-oauth']);
+    const manifest = { stacks: Object.fromEntries(Object.keys(output.files).map((name) => [name, { name, synthesizedStackPath: `stacks/${name}/cdk.tf.json` }])) };
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
     const { claims, state } = simulatedClaims('logic-apps-oauth', 'la-oauth-send');
     tokenFile = join(tmp, 'token.jwt');
     writeFileSync(tokenFile, await mintToken(claims, keys.privateKey));
@@ -213,13 +229,23 @@ describe('CLI', () => {
   });
 
   const run = (args: string[]) =>
-    spawnSync(process.execPath, [join(ROOT, 'scripts/run-ts.cjs'), 'tools/check-token.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
+    spawnSync(process.execPath, [join(ROOT, 'scripts/run-ts.cjs'), 'tools/check-token/main.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
 
   test('accepted: exit 0', () => {
     const r = run([tokenFile, '--dir', dir, ...['--stack', 'logic-apps-oauth', '--receiver', 'la-oauth-receive'], '--jwks', jwksFile, '--state', stateFile, '--now', String(NOW)]);
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain('accepted (policy allow-la-oauth-send)\n');
     expect(r.status).toBe(0);
+  }, 30000);
+
+  test('the known receivers are the current synth\'s (not a stack left from an earlier synth), and each listed name is accepted', () => {
+    const r = run([tokenFile, '--dir', dir]);
+    expect(r.status).toBe(2);
+    const known = /\(known: (.*)\)\n$/.exec(r.stderr)![1].split(', ');
+    expect(known).toEqual(['apim-cross-tenant/api:logic-apps-api', 'apim-managed-identity/api:logic-apps-api', 'logic-apps-oauth/la-oauth-receive']);
+    const listed = run([tokenFile, '--dir', dir, '--receiver', 'logic-apps-oauth/la-oauth-receive', '--state', stateFile, '--now', String(NOW)]);
+    expect(listed.stderr).toBe('');
+    expect(listed.stdout).toContain('accepted (policy allow-la-oauth-send)\n');
   }, 30000);
 
   test('bad input: exit 2 with one line', () => {

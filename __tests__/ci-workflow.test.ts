@@ -89,7 +89,7 @@ test('plan job: only with credentials, OIDC login, terraform, cdktf diff per sta
 
 test('the report step uses the npm script wired in package.json', () => {
   const pkg = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8'));
-  expect(pkg.scripts.report).toBe('node scripts/run-ts.cjs tools/report.ts');
+  expect(pkg.scripts.report).toBe('node scripts/run-ts.cjs tools/report/main.ts');
   expect(pkg.scripts.test).toBeDefined();
   expect(pkg.scripts.synth).toBeDefined();
 });

@@ -9,7 +9,7 @@ import { ownValues, withDefaults } from './support/config';
 import { administratorWarnings } from '../config/administrators';
 import { parseConfig, ConfigError } from '../config/load';
 import { Audience } from '../constructs/audience';
-import { TfJson } from '../tools/synth-model';
+import { TfJson } from '../model/stack-model';
 
 type Json = Record<string, any>;
 

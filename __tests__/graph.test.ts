@@ -2,7 +2,7 @@
 // admitting exactly its allowed callers; and an earlier-format file gives the same Terraform JSON.
 import { readFileSync } from 'node:fs';
 import { LOGIC_APPS_OAUTH_STACK } from '../stacks/logic-apps-oauth-stack';
-import { renderReport } from '../tools/report-lib';
+import { renderReport } from '../tools/report/render';
 import { EXAMPLE_GRAPH } from './support/config';
 import { synthApp } from './support/synth';
 
@@ -113,8 +113,8 @@ test('the production example: its report shows the small graph, every call accep
   const edges = report.split('\n').filter((line) => / -[-.]+>\|/.test(line));
   expect(edges.map((line) => line.replace(/s0n\d+/g, 'n').trim())).toEqual([
     'n -->|"accepted: policy allow-contoso-prd-crm-sync"| n',
+    'n -->|"accepted: API policy validate-azure-ad-token"| n',
     'n -->|"accepted: policy allow-contoso-prd-shop-checkout"| n',
     'n -->|"accepted: policy allow-contoso-prd-shop-checkout"| n',
-    'n -->|"accepted: validate-azure-ad-token"| n',
   ]);
 });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { TokenCredential } from '@azure/identity';
 import { synthApp, modelOf } from './support/synth';
 import { asTriggerRange, checkDrift, formatDrift, planDrift } from '../tools/ip-drift/drift';
-import { CERTIFICATE_CREDENTIAL_CAUSE, classifyAction, createLogicClient, describeActual, subscriptionFromEnv } from '../tools/smoke-lib';
+import { CERTIFICATE_CREDENTIAL_CAUSE, classifyAction, createLogicClient, describeActual, subscriptionFromEnv } from '../tools/smoke/smoke';
 
 const SUB = '11111111-2222-4333-8444-555555555555';
 const RG = 'rg-la-oauth-logic-apps-oauth';
@@ -107,7 +107,7 @@ test('tools take the subscription from ARM_SUBSCRIPTION_ID (what the README expo
   const env = { ...process.env, ARM_SUBSCRIPTION_ID: SUB, AZURE_SUBSCRIPTION_ID: '' };
   let stderr = '';
   try {
-    execFileSync(process.execPath, ['scripts/run-ts.cjs', 'tools/smoke.ts', '--dir', 'no-such-dir'], { cwd: root, env, stdio: 'pipe' });
+    execFileSync(process.execPath, ['scripts/run-ts.cjs', 'tools/smoke/main.ts', '--dir', 'no-such-dir'], { cwd: root, env, stdio: 'pipe' });
   } catch (err) {
     stderr = String((err as { stderr: Buffer }).stderr);
   }

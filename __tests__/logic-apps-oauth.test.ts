@@ -1,5 +1,6 @@
 import { Lazy } from 'cdktf';
-import { appForAudience, StackModel, TfJson } from '../tools/synth-model';
+import { StackModel, TfJson } from '../model/stack-model';
+import { appForAudience } from '../model/entra';
 import { LOGIC_APPS_OAUTH_STACK } from '../stacks/logic-apps-oauth-stack';
 import { BEARER_ONLY_CONDITION } from '../constructs/workflow-definition';
 import { ownValues, withDefaults } from './support/config';
@@ -132,7 +133,8 @@ describe.each([
     expect(model.calls.length).toBeGreaterThan(0);
     for (const call of model.calls) {
       expect(call.action.secureData).toEqual(['inputs', 'outputs']);
-      expect(call.target?.workflowName).toBe(receiverName);
+      expect(call.target.kind === 'workflow' && call.target.workflow.workflowName).toBe(receiverName);
+      expect(call.targetFrom).toBe('annotation');
       expect(call.action.uri).toMatch(/\.access_endpoint\}\/triggers\/manual\/paths\/invoke\?api-version=2016-10-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1\.0$/);
     }
   });

@@ -24,6 +24,8 @@ import { APIM_MANAGED_IDENTITY_STACK, ApimManagedIdentityStack } from '../stacks
 import { APIM_CROSS_TENANT_STACK, ApimCrossTenantStack } from '../stacks/apim-cross-tenant-stack';
 import { blockingFindings, formatFinding } from '../rules/engine';
 import { evaluateStack } from '../rules/guard';
+import type { TfJson } from '../model/stack-model';
+import { expectAgreement } from './support/agreement';
 
 // App() creates its outdir (empty); evaluateApp writes nothing into it.
 const IN_MEMORY = join(tmpdir(), 'la-oauth-in-memory');
@@ -40,6 +42,8 @@ const enabled = (config: Config, section: Section) => config[section] !== undefi
 
 /** Open rule errors of one stack of a parsed config, memoized on the config slice the stack reads. */
 const stackResults = new Map<string, string[]>();
+/** Every distinct stack of a valid generated config, for the agreement test after the property. */
+const validStacks: Array<{ name: string; json: TfJson }> = [];
 let synthesized = 0;
 let synthMs = 0;
 function openErrors(config: Config): string[] {
@@ -54,8 +58,10 @@ function openErrors(config: Config): string[] {
       const started = performance.now();
       const stack = spec.build(new App({ outdir: IN_MEMORY }), spec.id, config);
       stack.prepareStack();
-      result = blockingFindings(evaluateStack(stack).findings).map(formatFinding);
+      const evaluated = evaluateStack(stack);
+      result = blockingFindings(evaluated.findings).map(formatFinding);
       stackResults.set(key, result);
+      validStacks.push({ name: spec.id, json: evaluated.json });
       synthesized++;
       synthMs += performance.now() - started;
     }
@@ -363,6 +369,13 @@ test(`${RUNS} generated configs: each synthesizes with all rules passing, or is 
   // The memo keeps the run affordable; if this grows, the generator's valid space grew (time it again).
   if (process.env.PROPERTY_STATS) console.log({ ...counts, synthesized, synthMs: Math.round(synthMs), distinctStacks: stackResults.size, keys: [...stackResults.keys()].map((k) => k.slice(0, 60)) });
   expect(synthesized).toBeLessThan(300);
+});
+
+test('every distinct stack of the valid generated configs: rules, report, check-token and smoke agree on every call', async () => {
+  expect(validStacks.length).toBeGreaterThan(10);
+  let calls = 0;
+  for (const stack of validStacks) calls += (await expectAgreement(stack)).length;
+  expect(calls).toBeGreaterThan(validStacks.length);
 });
 
 test('the property builds the same stacks as buildApp', () => {

@@ -2,9 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readSynthDir, SynthStack } from '../tools/synth-model';
-import { renderReport } from '../tools/report-lib';
-import { Finding } from '../tools/report-rules';
+import { SynthStack } from '../model/stack-model';
+import { readSynthStacks } from '../model/synth-output';
+import { renderReport } from '../tools/report/render';
+import { Finding } from '../rules/engine';
 import { synthApp, SynthOutput } from './support/synth';
 
 const FIXTURES = join(__dirname, 'fixtures', 'report');
@@ -23,7 +24,7 @@ function section(report: string, stack: string): string[] {
 }
 
 function fixture(name: string): SynthStack[] {
-  return readSynthDir(FIXTURES).filter((s) => s.name === name);
+  return readSynthStacks(FIXTURES).filter((s) => s.name === name);
 }
 
 let ours: SynthStack[];
@@ -66,15 +67,14 @@ describe('our synthesized stacks', () => {
   });
 
   test.each(['apim-managed-identity', 'apim-cross-tenant'])('%s: the API section names tenant, clients and audience, and the caller is accepted', (stack) => {
-    if (!ours.some((s) => s.name === stack)) return; // stack not part of this app
     const lines = section(report, stack);
-    expect(lines).toContain('- Token validation: `validate-azure-ad-token` (failure: HTTP 401)');
-    expect(lines.some((l) => l.startsWith('- Issuer tenant: `{tenant id of provider azuread'))).toBe(true);
-    expect(lines.some((l) => l.startsWith('- Allowed clients (appid/azp): `{client id of'))).toBe(true);
-    expect(lines.some((l) => l.startsWith('- Audiences: `api://{client id of'))).toBe(true);
+    expect(lines.some((l) => /^- API policy \(`azurerm_api_management_api_policy\.[^`]+`\): `validate-azure-ad-token` \(failure: HTTP 401\)$/.test(l))).toBe(true);
+    expect(lines.some((l) => l.startsWith('  - Issuer tenant: `{tenant id of provider azuread'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('  - Allowed clients (appid/azp): `{client id of'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('  - Audiences: `api://{client id of'))).toBe(true);
     const callRows = lines.filter((l) => l.includes('action `Call_'));
     expect(callRows.length).toBeGreaterThan(0);
-    for (const row of callRows) expect(row).toContain('accepted (validate-azure-ad-token)');
+    for (const row of callRows) expect(row).toContain('accepted (API policy validate-azure-ad-token)');
   });
 
   test('token- and secret-bearing actions are listed with their run-history protection', () => {
@@ -85,7 +85,7 @@ describe('our synthesized stacks', () => {
 
 describe('rule findings', () => {
   test('without an engine the report says so', () => {
-    expect(report).toContain('_No rule engine found; rule findings are not part of this report._');
+    expect(report).toContain('_Rules not run; rule findings are not part of this report._');
   });
 
   test('open and suppressed findings are listed, suppressed ones with their reason', () => {
@@ -93,7 +93,7 @@ describe('rule findings', () => {
       { ruleId: 'LA002', severity: 'warning', stack: 'logic-apps-oauth', path: 'logic-apps-oauth/Probe-receive/Call-1', address: 'x.y', message: 'audience is not issued here', suppressed: 'wrong-audience probe' },
       { ruleId: 'LA001', severity: 'error', stack: 'logic-apps-oauth', path: 'logic-apps-oauth/Receiver-receive/Resource', address: 'x.z', message: 'no policy | fix it' },
     ];
-    const withRules = renderReport(ours, { rules: { runRules: (model) => (model.name === 'logic-apps-oauth' ? findings : []) } });
+    const withRules = renderReport(ours, { rules: (model) => (model.name === 'logic-apps-oauth' ? findings : []) });
     const lines = section(withRules, 'logic-apps-oauth');
     expect(lines).toContain('| error | LA001 | `logic-apps-oauth/Receiver-receive/Resource` | no policy \\| fix it | **open** |');
     expect(lines).toContain('| warning | LA002 | `logic-apps-oauth/Probe-receive/Call-1` | audience is not issued here | suppressed: wrong-audience probe |');
@@ -104,15 +104,14 @@ describe('rule findings', () => {
     );
   });
 
-  test('with the project rule engine: the probe finding is listed as suppressed with its reason', () => {
+  test('with the project rule pack: the probe is refused as intended, so no finding and nothing needs attention', () => {
     const lines = section(renderReport(ours), 'logic-apps-oauth');
-    const row = lines.find((l) => l.startsWith('| error | LA001 | `logic-apps-oauth/Probe-receive/Call-1` |'));
-    expect(row).toMatch(/\| suppressed: wrong-audience probe: [^|]+\|$/);
+    expect(lines.slice(lines.indexOf('### Rule findings'))).toContain('No findings.');
     expect(lines).toContain('Nothing needs attention.');
   });
 
   test('with the project rule engine: fixture problems are open findings and need attention', () => {
-    const text = renderReport(readSynthDir(FIXTURES));
+    const text = renderReport(readSynthStacks(FIXTURES));
     expect(section(text, 'wrong-audience').some((l) => l.startsWith('| error | LA004 | `wrong-audience/Typo/Call` |') && l.endsWith('| **open** |'))).toBe(true);
     expect(section(text, 'wrong-audience')).toContain('- error LA004 on wrong-audience/Typo/Call');
     expect(section(text, 'empty-ip-list').some((l) => l.startsWith('| error | LA006 | `empty-ip-list/Receiver/Resource` |'))).toBe(true);
@@ -121,7 +120,7 @@ describe('rule findings', () => {
 
 describe('hand-made fixtures', () => {
   test('snapshot of all fixtures', () => {
-    expect(renderReport(readSynthDir(FIXTURES), { rules: null })).toMatchSnapshot();
+    expect(renderReport(readSynthStacks(FIXTURES), { rules: null })).toMatchSnapshot();
   });
 
   test('a receiver with no policy is called out, with SAS and open run history', () => {
@@ -132,7 +131,7 @@ describe('hand-made fixtures', () => {
     expect(lines).toContain('- receiver fx-open-receiver accepts SAS calls (no Bearer-only condition)');
     expect(lines).toContain('- receiver fx-open-receiver does not restrict run-history access');
     expect(lines).toContain('- Trigger IP ranges: **any IP** (no trigger access control)');
-    expect(lines.find((l) => l.startsWith('| fx-sender'))).toContain('**refused: MisMatchingOAuthClaims** (the receiver has no authorization policy)');
+    expect(lines.find((l) => l.startsWith('| fx-sender'))).toContain('**refused: MisMatchingOAuthClaims** (the receiver has no authorization policy: no token is accepted)');
   });
 
   test('a sender with the wrong audience is refused, plainly and not as a probe', () => {
@@ -153,7 +152,8 @@ describe('hand-made fixtures', () => {
       '- Trigger IP ranges: **empty list: only other Logic Apps** (nested-workflow action); HTTP-action callers with a token get 401',
     );
     expect(lines).toContain('- receiver fx-receiver has an empty trigger IP list (HTTP-action callers get 401)');
-    expect(text).toMatch(/-\.->\|"refused: 401 \(empty trigger IP list\)"\|/);
+    expect(text).toMatch(/-\.->\|"refused: EmptyTriggerIpList"\|/);
+    expect(lines).toContain('- fx-sender -> fx-receiver is refused: EmptyTriggerIpList');
   });
 
   test('no stacks: a one-line hint', () => {
@@ -165,7 +165,7 @@ test('CLI: writes the same Markdown to stdout and --out', () => {
   const dir = mkdtempSync(join(tmpdir(), 'report-cli-'));
   try {
     const out = join(dir, 'report.md');
-    const stdout = execFileSync(process.execPath, ['scripts/run-ts.cjs', 'tools/report.ts', FIXTURES, '--out', out], {
+    const stdout = execFileSync(process.execPath, ['scripts/run-ts.cjs', 'tools/report/main.ts', FIXTURES, '--out', out], {
       cwd: join(__dirname, '..'),
       encoding: 'utf8',
     });

@@ -11,10 +11,12 @@ import { ApiManagementApi } from '@cdktf/provider-azurerm/lib/api-management-api
 import { LogicAppTriggerHttpRequest } from '@cdktf/provider-azurerm/lib/logic-app-trigger-http-request';
 import { LogicAppActionCustom } from '@cdktf/provider-azurerm/lib/logic-app-action-custom';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
-import { buildStackModel, TfJson } from '../tools/synth-model';
+import { buildStackModel, TfJson } from '../model/stack-model';
 import { blockingFindings, formatFinding, RULES, runRules } from '../rules/engine';
 import { attachRules, evaluateApp, RuleError, setRuleOutput } from '../rules/guard';
-import { suppressRule } from '../rules/suppress';
+import { suppressRule } from '../constructs/annotations';
+import { RULE_IDS } from '../domain/rule-ids';
+import { withRuleTable } from '../rules/docs';
 import { Audience } from '../constructs/audience';
 import { ReceiverWorkflow } from '../constructs/receiver-workflow';
 import { CallerWorkflow, ExternalAudience } from '../constructs/caller-workflow';
@@ -22,37 +24,33 @@ import { buildApp } from '../app';
 import { parseConfig } from '../config/load';
 import { exitOnKnownError } from '../tools/errors';
 import { withDefaults } from './support/config';
+import { synthApp, SynthOutput } from './support/synth';
+import { appendToTriggerExpression, editBody, moveValidationToGlobal, resourceOf } from './support/stack-variants';
 
 // App() creates its outdir (empty); evaluateApp writes nothing into it.
 const IN_MEMORY = join(tmpdir(), 'la-oauth-in-memory');
 
 type Stack = 'logic-apps-oauth' | 'apim-managed-identity' | 'apim-cross-tenant';
-const FIXTURES = join(__dirname, 'fixtures', 'rules');
+// The passing fixtures are the live synth of the default config (so they cannot go stale); each
+// violation below mutates a fresh copy.
+let live: SynthOutput;
+beforeAll(() => {
+  live = synthApp();
+});
 
 function fixture(stack: Stack): any {
-  return JSON.parse(readFileSync(join(FIXTURES, `${stack}.tf.json`), 'utf8'));
+  return JSON.parse(live.files[stack]);
 }
 
 function findings(stack: Stack, json: TfJson) {
   return runRules(buildStackModel({ name: stack, json }));
 }
 
-/** The one resource of `type` whose name contains `part` (or the only one). */
-function res(json: any, type: string, part = ''): any {
-  const matches = Object.entries(json.resource?.[type] ?? {}).filter(([name]) => name.includes(part));
-  if (matches.length !== 1) throw new Error(`${matches.length} ${type} matching "${part}"`);
-  return matches[0][1];
-}
-
-function editBody(resource: any, edit: (definition: any) => void): void {
-  const definition = JSON.parse(resource.body);
-  edit(definition);
-  resource.body = JSON.stringify(definition);
-}
+const res = resourceOf;
 
 const receiver = (j: any) => res(j, 'azurerm_logic_app_workflow', 'Receiver');
 const policy = (j: any) => receiver(j).access_control.trigger.open_authentication_policy[0];
-const senderCall = (j: any) => res(j, 'azurerm_logic_app_action_custom', 'Sender-send_Call');
+const senderCall = (j: any) => res(j, 'azurerm_logic_app_action_custom', 'Sender-send_Call-1');
 const apiPolicy = (j: any) => res(j, 'azurerm_api_management_api_policy');
 
 setRuleOutput(() => undefined);
@@ -63,22 +61,32 @@ describe('fixtures of the three stacks pass', () => {
     expect(open.map(formatFinding)).toEqual([]);
   });
 
-  test('the probe is reported as suppressed, with its reason', () => {
-    const all = findings('logic-apps-oauth', fixture('logic-apps-oauth'));
-    expect(all).toHaveLength(1);
+  test('the probe is a deny test: refused as intended, so no finding at all', () => {
+    expect(findings('logic-apps-oauth', fixture('logic-apps-oauth'))).toEqual([]);
+  });
+
+  test('without its deny declaration the probe is an LA001 finding, suppressed with its reason', () => {
+    const json = fixture('logic-apps-oauth');
+    const probe = res(json, 'azurerm_logic_app_action_custom', 'Probe');
+    delete probe['//'].logicAppsOauth.expectedRefusal;
+    delete probe['//'].logicAppsOauth.externalAudience;
+    const all = findings('logic-apps-oauth', json);
+    expect(all.map((f) => f.ruleId)).toEqual(['LA001']);
     expect(all[0]).toMatchObject({ ruleId: 'LA001', severity: 'error', path: 'logic-apps-oauth/Probe-receive/Call-1' });
-    expect(all[0].suppressed).toMatch(/wrong-audience probe/);
     expect(formatFinding(all[0])).toMatch(/^LA001 logic-apps-oauth\/Probe-receive\/Call-1: .*\[suppressed: wrong-audience probe/);
   });
 });
 
 // Each case: a fixture that violates the rule. The unmodified fixtures above are the passing case.
 const VIOLATIONS: Array<[string, string, Stack, (j: any) => void, RegExp?]> = [
-  ['LA001', 'probe without its suppression', 'logic-apps-oauth', (j) => delete res(j, 'azurerm_logic_app_action_custom', 'Probe')['//'].logicAppsOauth.suppressions],
-  ['LA001', 'receiver policy expects another aud', 'logic-apps-oauth', (j) => (policy(j).claim[1].value = 'api://another-app'), /accepts aud "api:\/\/another-app"/],
-  ['LA001', 'issuer form of v2 for a v1 app', 'logic-apps-oauth', (j) => (policy(j).claim[0].value = policy(j).claim[0].value.replace('https://sts.windows.net/', 'https://login.microsoftonline.com/').replace(/\/$/, '/v2.0')), /gets v1 tokens/],
+  ['LA001', 'sender without the app role', 'logic-apps-oauth', (j) => delete j.resource.azuread_app_role_assignment, /AppRoleAssignmentRequired/],
+  ['LA001', 'a deny test that is admitted', 'logic-apps-oauth', (j) => (senderCall(j)['//'].logicAppsOauth.expectedRefusal = 'must be refused'), /declared a deny test \(must be refused\) but "la-oauth-receive" admits it \(policy allow-la-oauth-send\)/],
+  ['LA001', 'receiver policy expects another aud', 'logic-apps-oauth', (j) => (policy(j).claim[1].value = 'api://another-app'), /aud must be "api:\/\/another-app", the token carries "api:\/\/\{client id of la-oauth-logic-apps-audience\}"/],
+  ['LA001', 'requested audience with a trailing "/" (exact comparison)', 'logic-apps-oauth', (j) => editBody(senderCall(j), (d) => (d.inputs.authentication.audience += '/')), /aud must be "api:\/\/\{client id of la-oauth-logic-apps-audience\}", the token carries "api:\/\/\{client id of la-oauth-logic-apps-audience\}\/"/],
+  ['LA001', 'issuer form of v2 for a v1 app', 'logic-apps-oauth', (j) => (policy(j).claim[0].value = policy(j).claim[0].value.replace('https://sts.windows.net/', 'https://login.microsoftonline.com/').replace(/\/$/, '/v2.0')), /iss must be "https:\/\/login\.microsoftonline\.com\/\{tenant id of provider azuread\}\/v2\.0", the token carries "https:\/\/sts\.windows\.net\/\{tenant id of provider azuread\}\/"/],
   ['LA001', 'app switched to v2 tokens, policy still v1', 'logic-apps-oauth', (j) => (res(j, 'azuread_application').api.requested_access_token_version = 2)],
-  ['LA001', 'no audience given (seed: MisMatchingOAuthClaims)', 'logic-apps-oauth', (j) => editBody(senderCall(j), (d) => delete d.inputs.authentication.audience), /Logic Apps requests https:\/\/management/],
+  ['LA001', 'no audience given (Logic Apps then asks for Azure Resource Manager)', 'logic-apps-oauth', (j) => editBody(senderCall(j), (d) => delete d.inputs.authentication.audience), /Logic Apps requests https:\/\/management/],
+  ['LA001', 'global policy validates another audience', 'apim-managed-identity', (j) => moveValidationToGlobal(j, (xml) => xml.replace(/<audience>[^<]*<\/audience>/, '<audience>api://other</audience>')), /global policy validate-azure-ad-token: aud must be "api:\/\/other"/],
   ['LA001', 'APIM audiences do not hold the requested audience', 'apim-managed-identity', (j) => (apiPolicy(j).xml_content = apiPolicy(j).xml_content.replace(/<audience>[^<]*<\/audience>/, '<audience>api://other</audience>'))],
   ['LA002', 'call URI with sig=', 'logic-apps-oauth', (j) => editBody(senderCall(j), (d) => (d.inputs.uri += '&sig=abc')), /DirectApiRequestHasMoreThanOneAuthorization/],
   ['LA002', 'call URI from callback_url', 'logic-apps-oauth', (j) => editBody(senderCall(j), (d) => (d.inputs.uri = '${azurerm_logic_app_trigger_http_request.t.callback_url}'))],
@@ -97,6 +105,8 @@ const VIOLATIONS: Array<[string, string, Stack, (j: any) => void, RegExp?]> = [
   ['LA010', 'issuer outside the accepted prefixes', 'logic-apps-oauth', (j) => (policy(j).claim[0].value = 'https://evil.example/tenant/')],
   ['LA011', 'bare address in run-history ranges', 'logic-apps-oauth', (j) => (receiver(j).access_control.content.allowed_caller_ip_address_range = ['10.0.0.1']), /10\.0\.0\.1\/32/],
   ['LA011', 'reversed range in trigger ranges', 'logic-apps-oauth', (j) => (receiver(j).access_control.trigger.allowed_caller_ip_address_range = ['10.0.0.9-10.0.0.1'])],
+  ['LA011', 'bare address inside distinct(concat(...))', 'logic-apps-oauth', (j) => appendToTriggerExpression(j, '10.1.2.3'), /"10\.1\.2\.3" \(inside a Terraform expression\).*10\.1\.2\.3\/32/],
+  ['LA011', 'reversed range inside distinct(concat(...))', 'logic-apps-oauth', (j) => appendToTriggerExpression(j, '10.0.0.9-10.0.0.1'), /start must not be above its end/],
   ['LA012', 'workflow name with a space', 'logic-apps-oauth', (j) => (receiver(j).name = 'bad name')],
   ['LA013', 'Key Vault read without secure outputs', 'apim-cross-tenant', (j) => editBody(res(j, 'azurerm_logic_app_action_custom', 'Read-Certificate'), (d) => delete d.runtimeConfiguration), /reads a Key Vault secret/],
   ['LA013', 'certificate call without secure inputs', 'apim-cross-tenant', (j) => editBody(res(j, 'azurerm_logic_app_action_custom', 'Call-1'), (d) => (d.runtimeConfiguration.secureData.properties = ['outputs'])), /certificate/],
@@ -117,6 +127,9 @@ const VIOLATIONS: Array<[string, string, Stack, (j: any) => void, RegExp?]> = [
   ['LA021', 'callback URL output not sensitive', 'logic-apps-oauth', (j) => (j.output.leak = { value: '${azurerm_logic_app_trigger_http_request.t.callback_url}' })],
   ['LA022', 'Request trigger without Bearer-only condition', 'logic-apps-oauth', (j) => editBody(res(j, 'azurerm_logic_app_trigger_custom'), (d) => delete d.conditions)],
   ['LA023', 'run history open on a token caller', 'logic-apps-oauth', (j) => delete res(j, 'azurerm_logic_app_workflow', 'Sender').access_control],
+  ['LA024', '0.0.0.0/0 on the token-protected trigger', 'logic-apps-oauth', (j) => appendToTriggerExpression(j, '0.0.0.0/0'), /admits "0\.0\.0\.0\/0"/],
+  ['LA024', '0.0.0.0-255.255.255.255 on run history', 'apim-managed-identity', (j) => (res(j, 'azurerm_logic_app_workflow').access_control.content.allowed_caller_ip_address_range = ['0.0.0.0-255.255.255.255']), /run history is open/],
+  ['LA024', '::/0 on run history', 'logic-apps-oauth', (j) => (receiver(j).access_control.content.allowed_caller_ip_address_range = ['::/0'])],
 ];
 
 describe.each(VIOLATIONS)('%s: %s', (id, _label, stack, mutate, message) => {
@@ -151,6 +164,18 @@ describe('passing variants', () => {
     })), { outdir: IN_MEMORY });
     const { findings: all } = evaluateApp(app);
     expect(blockingFindings(all)).toEqual([]);
+  });
+  test('LA001/LA018: token validation moved to the global policy is still enforced and still admits the caller', () => {
+    const json = fixture('apim-managed-identity');
+    moveValidationToGlobal(json);
+    expect(apiPolicy(json).xml_content).not.toContain('validate-azure-ad-token');
+    expect(blockingFindings(findings('apim-managed-identity', json))).toEqual([]);
+  });
+  test('LA018: a global validation does not count when the API policy does not inherit it (no <base />)', () => {
+    const json = fixture('apim-managed-identity');
+    moveValidationToGlobal(json);
+    apiPolicy(json).xml_content = apiPolicy(json).xml_content.replace(/<inbound>\s*<base \/>/, '<inbound>');
+    expect(findings('apim-managed-identity', json).map((f) => f.ruleId)).toContain('LA018');
   });
   test('LA004: an audience declared external is fine', () => {
     const json = fixture('logic-apps-oauth');
@@ -223,18 +248,22 @@ function synthFixture(build: (stack: RawStack) => void, second?: (stack: RawStac
   return { error, lines, written };
 }
 
-function senderToReceiver(stack: RawStack, audience?: ExternalAudience) {
+function senderToReceiver(stack: RawStack, options: { audience?: ExternalAudience; allow?: boolean; extraTriggerIpRanges?: string[] } = {}) {
   const aud = new Audience(stack, 'Audience', { displayName: 'aud' });
-  const receiverWf = new ReceiverWorkflow(stack, 'Receiver', { ...wf, name: 'receive', audience: aud });
+  const receiverWf = new ReceiverWorkflow(stack, 'Receiver', { ...wf, name: 'receive', audience: aud, extraTriggerIpRanges: options.extraTriggerIpRanges });
   const sender = new CallerWorkflow(stack, 'Sender', { ...wf, name: 'send' });
-  const call = sender.call(receiverWf, { audience });
-  receiverWf.allowCaller(sender);
+  const call = sender.call(receiverWf, { audience: options.audience });
+  if (options.allow !== false) receiverWf.allowCaller(sender);
   return { call, sender, receiverWf };
 }
 
 describe('synth of construct-level fixtures', () => {
   test.each([
-    ['LA001', (s: RawStack) => senderToReceiver(s, new ExternalAudience('https://management.azure.com/', 'test'))],
+    ['LA001', (s: RawStack) => senderToReceiver(s, { allow: false })],
+    ['LA006', (s: RawStack) => senderToReceiver(s, { allow: false })],
+    ['LA011', (s: RawStack) => senderToReceiver(s, { extraTriggerIpRanges: ['10.1.2.3'] })],
+    ['LA011', (s: RawStack) => senderToReceiver(s, { extraTriggerIpRanges: ['10.0.0.9-10.0.0.1'] })],
+    ['LA024', (s: RawStack) => senderToReceiver(s, { extraTriggerIpRanges: ['0.0.0.0/0'] })],
     ['LA011', (s: RawStack) => new LogicAppWorkflow(s, 'Wf', { ...wf, name: 'wf', accessControl: { content: { allowedCallerIpAddressRange: ['10.0.0.1'] } } })],
     ['LA012', (s: RawStack) => new LogicAppWorkflow(s, 'Wf', { ...wf, name: 'no spaces allowed' })],
     ['LA014', (s: RawStack) => new KeyVault(s, 'Kv', { ...wf, name: 'kv', tenantId: 't', skuName: 'standard', purgeProtectionEnabled: true })],
@@ -279,12 +308,13 @@ describe('synth of construct-level fixtures', () => {
 
   test('suppressRule with a reason lets synth pass and prints the reason', () => {
     const { error, lines, written } = synthFixture((s) => {
-      const { call } = senderToReceiver(s, new ExternalAudience('https://management.azure.com/', 'test'));
-      suppressRule(call, 'LA001', 'probe: must be refused');
+      const { receiverWf } = senderToReceiver(s);
+      const other = new CallerWorkflow(s, 'Other', { ...wf, name: 'other' });
+      suppressRule(other.call(receiverWf), 'LA001', 'probe: must be refused');
     });
     expect(error).toBeUndefined();
     expect(written).toEqual(['fixture']);
-    expect(lines).toEqual([expect.stringMatching(/^suppressed LA001 fixture\/Sender\/Call-1: .*\[suppressed: probe: must be refused\]$/)]);
+    expect(lines).toEqual([expect.stringMatching(/^suppressed LA001 fixture\/Other\/Call-1: .*AppRoleAssignmentRequired.*\[suppressed: probe: must be refused\]$/)]);
   });
 
   test('warnings print and do not fail synth', () => {
@@ -354,8 +384,15 @@ describe('main.ts error handling', () => {
   });
 });
 
-test('docs/rules.md lists every rule', () => {
-  const doc = readFileSync(join(__dirname, '..', 'docs', 'rules.md'), 'utf8');
+test.each(['README.md', 'docs/rules.md'])('%s holds the rule table generated from the pack (npm run docs)', (file) => {
+  const doc = readFileSync(join(__dirname, '..', file), 'utf8');
+  expect(withRuleTable(doc)).toBe(doc);
   for (const rule of RULES) expect(doc).toMatch(new RegExp(`^\\| ${rule.id} \\| ${rule.severity} \\|`, 'm'));
+});
+
+test('the rule pack holds exactly the public rule ids, in order, one file per rule', () => {
+  expect(RULES.map((r) => r.id)).toEqual([...RULE_IDS]);
+  const files = readdirSync(join(__dirname, '..', 'rules', 'pack')).filter((f) => f !== 'index.ts');
+  expect(files).toHaveLength(RULES.length);
 });
 

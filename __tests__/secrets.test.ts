@@ -3,8 +3,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_CONFIG } from '../config/default';
-import { isSecretAttribute } from '../rules/checks';
-import { referencesIn, TfJson } from '../tools/synth-model';
+import { isSecretAttribute } from '../rules/helpers';
+import { referencesIn, TfJson } from '../model/stack-model';
 import { withDefaults } from './support/config';
 import { synthApp } from './support/synth';
 

@@ -7,7 +7,7 @@ import type { AccessToken, TokenCredential } from '@azure/identity';
 import { Testing } from 'cdktf';
 import { parseConfig } from '../config/load';
 import { LOGIC_APPS_OAUTH_STACK, LogicAppsOauthStack } from '../stacks/logic-apps-oauth-stack';
-import { buildStackModel } from '../tools/synth-model';
+import { buildStackModel } from '../model/stack-model';
 import {
   classifyAction,
   formatDetails,
@@ -19,7 +19,7 @@ import {
   SmokeResult,
   SmokeCredentialError,
   verdictOf,
-} from '../tools/smoke-lib';
+} from '../tools/smoke/smoke';
 import { withDefaults } from './support/config';
 
 const SUB = '11111111-2222-4333-8444-555555555555';

@@ -1,7 +1,7 @@
 import { LOGIC_APPS_OAUTH_STACK } from '../stacks/logic-apps-oauth-stack';
-import { Bindings, issueManagedIdentityToken, simulatedBindings } from '../tools/entra-sim';
-import { CallModel, StackModel } from '../tools/synth-model';
-import { evaluateTrigger, TokenClaims } from '../tools/token-eval';
+import { Bindings, issueManagedIdentityToken, simulatedBindings } from '../model/entra';
+import { CallModel, StackModel } from '../model/stack-model';
+import { evaluateTrigger, TokenClaims } from '../model/trigger-admission';
 import { withDefaults } from './support/config';
 import { modelOf, synthApp } from './support/synth';
 import { KeyPair, mintToken, tenantKeys, verifiedClaims } from './support/tokens';
@@ -27,14 +27,15 @@ function callOf(model: StackModel, caller: string): CallModel {
 }
 
 async function presented(model: StackModel, call: CallModel, bindings: Bindings, patch: Partial<TokenClaims> = {}) {
-  const issued = issueManagedIdentityToken(model, call, bindings);
+  const issued = issueManagedIdentityToken(model, { caller: call.caller, requestedAudience: call.requestedAudience }, bindings);
   if (!issued.issued) throw new Error(`Entra refused ${call.caller.workflowName}: ${issued.message}`);
   const jwt = await mintToken({ ...issued.claims, ...patch }, keys.privateKey);
   return verifiedClaims(jwt, keys.publicKey);
 }
 
 function evaluate(call: CallModel, bindings: Bindings, token?: TokenClaims, sasSignature = false) {
-  const target = call.target!;
+  if (call.target.kind !== 'workflow') throw new Error(`${call.id} does not call a workflow`);
+  const target = call.target.workflow;
   return evaluateTrigger(target.policies, { token, sasSignature }, { bindings, bearerOnly: target.triggers[0].bearerOnly });
 }
 
@@ -99,7 +100,7 @@ describe('token v1 (default config)', () => {
 
   test('a tampered token fails signature verification before any claim is compared', async () => {
     const call = callOf(model, 'la-oauth-send');
-    const issued = issueManagedIdentityToken(model, call, bindings);
+    const issued = issueManagedIdentityToken(model, { caller: call.caller, requestedAudience: call.requestedAudience }, bindings);
     if (!issued.issued) throw new Error('not issued');
     const jwt = await mintToken(issued.claims, keys.privateKey);
     const [h, , s] = jwt.split('.');
@@ -138,7 +139,7 @@ describe('token v2, two allowed senders and one not allowed', () => {
   test('each allowed sender is admitted only by its own policy', async () => {
     const billing = callOf(model, 'la-oauth-billing');
     const token = await presented(model, billing, bindings);
-    const shippingOnly = billing.target!.policies.filter((p) => p.name === 'allow-la-oauth-shipping');
+    const shippingOnly = (billing.target.kind === 'workflow' ? billing.target.workflow.policies : []).filter((p) => p.name === 'allow-la-oauth-shipping');
     expect(shippingOnly).toHaveLength(1);
     const outcome = evaluateTrigger(shippingOnly, { token }, { bindings });
     expect(outcome).toMatchObject({ accepted: false, error: 'MisMatchingOAuthClaims' });

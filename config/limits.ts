@@ -1,11 +1,2 @@
-/** Logic Apps (Consumption) limits and formats; see ../../shared/DOMAIN.md. */
-export const LIMITS = {
-  /** Authorization policies per workflow trigger. */
-  policiesPerWorkflow: 5,
-  /** Claims per authorization policy. */
-  claimsPerPolicy: 10,
-  /** Characters per claim value (InvalidOAuthClaimValue above it). */
-  claimValueLength: 150,
-  /** Workflow name pattern of azurerm_logic_app_workflow. */
-  workflowName: /^[-()_.A-Za-z0-9]{1,80}$/,
-} as const;
+// Logic Apps (Consumption) limits live in the shared vocabulary (domain/limits.ts); re-exported for the config.
+export { LIMITS } from '../domain/limits';

@@ -6,7 +6,7 @@ import { ApplicationIdentifierUri } from '@cdktf/provider-azuread/lib/applicatio
 import { AppRoleAssignment } from '@cdktf/provider-azuread/lib/app-role-assignment';
 import { DataAzureadClientConfig } from '@cdktf/provider-azuread/lib/data-azuread-client-config';
 import { ServicePrincipal } from '@cdktf/provider-azuread/lib/service-principal';
-import { audClaimFor, issuerFor, TokenVersion } from './entra';
+import { audClaimFor, issuerFor, TokenVersion } from '../domain/tokens';
 import { identifierUriProblem } from '../domain/identifier-uri';
 
 /** Anything with an Entra service principal that can be granted an app role (a managed identity, an app). */

@@ -15,7 +15,7 @@ import {
   toBody,
 } from './workflow-definition';
 import { Workflow, WorkflowProps } from './workflow';
-import { markExternalAudience } from './annotations';
+import { annotate, markExternalAudience, recordCallTarget } from './annotations';
 import { VaultCertificate } from './vault-certificate';
 import { CertificateClientApp } from './certificate-client-app';
 import { waitAfter } from './private/time';
@@ -66,6 +66,13 @@ export interface CallOptions extends BindCallOptions {
    * @default "Call_<n>", n counting this workflow's calls from 1 in the order they are added
    */
   readonly name?: string;
+  /**
+   * The call is a deny test: the target must refuse it (e.g. a caller the target does not admit). The
+   * reason is recorded for the rules and the report, which then treat a refusal as intended and an
+   * acceptance as a finding. A call with an ExternalAudience is a deny test too, with its reason.
+   * @default the call must be admitted
+   */
+  readonly expectRefusal?: string;
 }
 
 /** A Key Vault secret read added by CallerWorkflow.readCertificate: later actions take the PFX from it. */
@@ -172,6 +179,9 @@ export class CallerWorkflow extends Workflow {
       dependsOn,
     });
     if (audience instanceof ExternalAudience) markExternalAudience(action, audience.audience, audience.reason);
+    recordCallTarget(action, target);
+    const refusal = options.expectRefusal ?? (audience instanceof ExternalAudience ? audience.reason : undefined);
+    if (refusal !== undefined) annotate(action, { expectedRefusal: refusal });
     this.calls.set(key, action);
     this.addAction(action, name);
     return action;

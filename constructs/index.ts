@@ -8,7 +8,7 @@
 
 export { Audience, deterministicUuid } from './audience';
 export type { AudienceProps, IPrincipal } from './audience';
-export type { TokenVersion } from './entra';
+export type { TokenVersion } from '../domain/tokens';
 
 export { Workflow } from './workflow';
 export type { WorkflowProps } from './workflow';
@@ -30,5 +30,5 @@ export type { VaultCertificateProps } from './vault-certificate';
 export { CertificateClientApp } from './certificate-client-app';
 export type { CertificateClientAppProps } from './certificate-client-app';
 
-export { annotate, ANNOTATION_KEY, markExternalAudience } from './annotations';
+export { annotate, ANNOTATION_KEY, markExternalAudience, suppressRule } from './annotations';
 export type { ResourceAnnotations } from './annotations';

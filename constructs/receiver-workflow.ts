@@ -4,7 +4,7 @@ import { LogicAppActionCustom } from '@cdktf/provider-azurerm/lib/logic-app-acti
 import { LogicAppTriggerCustom } from '@cdktf/provider-azurerm/lib/logic-app-trigger-custom';
 import { Audience } from './audience';
 import { CallBinding, ICallTarget } from './call-target';
-import { LIMITS } from '../config/schema';
+import { LIMITS } from '../domain/limits';
 import {
   bearerOnlyRequestTrigger,
   DEFAULT_TRIGGER_NAME,

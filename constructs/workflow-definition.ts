@@ -6,6 +6,10 @@
 // resolves them to `${resource.attr}` interpolations inside the JSON string. Token strings contain no
 // quotes, so the body stays valid JSON for both Terraform and the tools that read cdk.tf.json.
 
+import { BEARER_ONLY_CONDITION, INCLUDE_AUTHORIZATION_HEADERS } from '../domain/workflow-conditions';
+
+export { BEARER_ONLY_CONDITION, INCLUDE_AUTHORIZATION_HEADERS };
+
 export type SecureDataProperty = 'inputs' | 'outputs';
 
 export interface RuntimeConfiguration {
@@ -59,14 +63,6 @@ export interface ResponseAction {
 /** Run history hides inputs and outputs of this step (secure inputs/outputs in the designer). */
 export const SECURE_INPUTS_AND_OUTPUTS: RuntimeConfiguration = { secureData: { properties: ['inputs', 'outputs'] } };
 
-/**
- * Only requests carrying a Bearer token start a run. azurerm 4.55 cannot disable SAS on the trigger
- * (`sasAuthenticationPolicy` is dropped on every write), so a SAS-only call is Skipped by this
- * condition instead; the header is only visible to the condition with IncludeAuthorizationHeadersInOutputs.
- * The prefix is "Bearer " with its space, so a header like "BearerX..." does not pass.
- */
-export const BEARER_ONLY_CONDITION = "@startsWith(triggerOutputs()?['headers']?['Authorization'], 'Bearer ')";
-export const INCLUDE_AUTHORIZATION_HEADERS = 'IncludeAuthorizationHeadersInOutputs';
 
 /** Default name of the receiver's Request trigger. */
 export const DEFAULT_TRIGGER_NAME = 'manual';

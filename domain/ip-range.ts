@@ -149,3 +149,12 @@ function parseDashRange(value: string, from: string, to: string): IpRangeResult 
 export function ipRangeProblem(value: string): string | undefined {
   return parseIpRange(value).problem;
 }
+
+/**
+ * The range admits every address of its family (`0.0.0.0/0`, `0.0.0.0-255.255.255.255`, `::/0`). On a
+ * token-protected trigger or on run history it defeats the restriction (rule LA024).
+ */
+export function isOpenRange(value: string): boolean {
+  const { range } = parseIpRange(value.trim());
+  return range !== undefined && range.first === 0n && range.last === (1n << BigInt(BITS[range.family])) - 1n;
+}

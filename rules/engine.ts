@@ -1,13 +1,18 @@
-// The synth-time rule engine: runs every check over the model of one synthesized stack and applies the
-// suppressions written on the resources ("//".logicAppsOauth.suppressions, see rules/suppress.ts).
-// Used at synth (rules/guard.ts) and by the security report (tools/report.ts) on cdk.tf.json files.
-import type { StackModel } from '../tools/synth-model';
-import { CHECKS, contextOf } from './checks';
-import { RULES as CATALOG, ruleInfo } from './catalog';
+// Runs the rule pack over the model of one synthesized stack and applies the suppressions written on
+// the resources ("//".logicAppsOauth.suppressions, see constructs/annotations.ts suppressRule).
+// Used at synth (rules/guard.ts) and by the security report on cdk.tf.json files.
+import { simulatedBindings } from '../model/entra';
+import type { StackModel } from '../model/stack-model';
+import { predictCalls } from '../model/verdict';
+import { RULES } from './pack';
+import type { Rule, RuleContext, Severity } from './rule';
+
+export { RULES };
+export type { Rule, Severity };
 
 export interface Finding {
   ruleId: string;
-  severity: 'error' | 'warning';
+  severity: Severity;
   stack: string;
   /** Construct path of the resource the fix belongs to. */
   path: string;
@@ -19,21 +24,23 @@ export interface Finding {
   suppressed?: string;
 }
 
-export const RULES: ReadonlyArray<{ id: string; severity: 'error' | 'warning'; title: string; prevents: string }> = CATALOG;
+/** The context every check gets: model, simulated bindings, the verdict of each call. */
+export function ruleContext(model: StackModel): RuleContext {
+  return { model, bindings: simulatedBindings(model), verdicts: predictCalls(model) };
+}
 
-const ruleOrder = new Map(CATALOG.map((r, i) => [r.id, i]));
+const ruleOrder = new Map<string, number>(RULES.map((r, i) => [r.id, i]));
 
 /** Runs every rule over one stack. Deterministic order: rule id, then construct path, address, message. */
-export function runRules(model: StackModel): Finding[] {
-  const ctx = contextOf(model);
+export function runRules(model: StackModel, rules: readonly Rule[] = RULES): Finding[] {
+  const ctx = ruleContext(model);
   const findings: Finding[] = [];
-  for (const check of CHECKS) {
-    for (const raw of check(ctx)) {
-      const info = ruleInfo(raw.ruleId);
-      const suppression = raw.resource?.annotations.suppressions?.find((s) => s.id === raw.ruleId);
+  for (const rule of rules) {
+    for (const raw of rule.check(ctx)) {
+      const suppression = raw.resource?.annotations.suppressions?.find((s) => s.id === rule.id);
       findings.push({
-        ruleId: raw.ruleId,
-        severity: info.severity,
+        ruleId: rule.id,
+        severity: rule.severity,
         stack: model.name,
         path: raw.resource?.path ?? raw.path ?? model.name,
         address: raw.resource?.address ?? raw.address ?? '',

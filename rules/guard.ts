@@ -7,7 +7,7 @@
 // reusing the resolved JSON (one toTerraform per stack, not two). A node validation on every stack is
 // also added, so `Testing.synth(stack, true)` and any other synth path check the same rules.
 import { App, Aspects, TerraformStack } from 'cdktf';
-import { buildStackModel, TfJson } from '../tools/synth-model';
+import { buildStackModel, TfJson } from '../model/stack-model';
 import { blockingFindings, Finding, formatFinding, runRules } from './engine';
 
 /** Unsuppressed rule errors: synth stopped before writing any file. */

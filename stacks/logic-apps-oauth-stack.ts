@@ -8,7 +8,7 @@ import { CallerWorkflow, ExternalAudience } from '../constructs/caller-workflow'
 import { Config, LogicAppsOauthConfig, WorkflowConfig } from '../config/schema';
 import { callGraph, probeWorkflowName } from '../config/graph';
 import { ScenarioStack } from './scenario-stack';
-import { suppressRule } from '../rules/suppress';
+import { suppressRule } from '../constructs/annotations';
 
 export const LOGIC_APPS_OAUTH_STACK = 'logic-apps-oauth';
 
@@ -79,7 +79,7 @@ export class LogicAppsOauthStack extends ScenarioStack {
 
       for (const call of node.calls) {
         const sender = caller(workflowNamed.get(call.from)!);
-        sender.call(receiver);
+        sender.call(receiver, call.allowed ? {} : { expectRefusal: `${call.from} is declared allowed: false: the receiver must refuse it` });
         if (call.allowed) receiver.allowCaller(sender);
       }
 
@@ -132,7 +132,7 @@ export class LogicAppsOauthStack extends ScenarioStack {
         this.apis.push(api);
         for (const call of node.calls) {
           const sender = caller(workflowNamed.get(call.from)!);
-          sender.call(api, { operation: invoke });
+          sender.call(api, { operation: invoke, ...(call.allowed ? {} : { expectRefusal: `${call.from} is declared allowed: false: the API must refuse it` }) });
           if (call.allowed) api.allowCaller(sender);
         }
         new TerraformOutput(this, `${node.api.name}-url`, { value: invoke.url, description: `URL of API ${node.api.name} (Bearer token required).` });

@@ -23,7 +23,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { StackModel, TfJson } from '../../tools/synth-model';
+import type { StackModel, TfJson } from '../../model/stack-model';
 import { DEFAULT_CONFIG } from '../../config/default';
 
 export interface SynthOutput {
@@ -126,6 +126,6 @@ export function synthAppFresh(raw: unknown = DEFAULT_CONFIG): SynthOutput {
 export function modelOf(output: SynthOutput, stack: string): StackModel {
   const json = output.json[stack];
   if (!json) throw new Error(`stack ${stack} not synthesized (have: ${Object.keys(output.json).join(', ')})`);
-  const { buildStackModel } = require('../../tools/synth-model') as typeof import('../../tools/synth-model');
+  const { buildStackModel } = require('../../model/stack-model') as typeof import('../../model/stack-model');
   return buildStackModel({ name: stack, json });
 }

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeJwt, exportJWK, generateKeyPair, importJWK, JWK, jwtVerify, KeyLike, SignJWT } from 'jose';
-import type { TokenClaims } from '../../tools/token-eval';
+import type { TokenClaims } from '../../model/trigger-admission';
 
 export interface KeyPair {
   readonly privateKey: KeyLike;

@@ -4,8 +4,8 @@
 // trigger list with its callers' CURRENT outbound addresses and names what is missing and the fix.
 // Which receiver admits which callers comes from the synthesized JSON only.
 import type { LogicManagementClient } from '@azure/arm-logic';
-import { StackModel, WorkflowModel } from '../synth-model';
-import { resourceGroupOf } from '../smoke-lib';
+import { StackModel, WorkflowModel } from '../../model/stack-model';
+import { resourceGroupOf } from '../smoke/smoke';
 
 /**
  * The trigger range of one outbound entry: a bare address as /32, a range ("a.b.c.d/n" or "a-b") as it is.

@@ -4,8 +4,9 @@
 import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import { DefaultAzureCredential } from '@azure/identity';
-import { buildStackModel, readSynthDir } from '../synth-model';
-import { createLogicClient, SmokeUsageError, subscriptionFromEnv } from '../smoke-lib';
+import { buildStackModel } from '../../model/stack-model';
+import { readSynthStacks, SynthOutputError, SynthStack } from '../../model/synth-output';
+import { createLogicClient, SmokeUsageError, subscriptionFromEnv } from '../smoke/smoke';
 import { checkDrift, formatDrift, planDrift } from './drift';
 
 const USAGE = 'usage: npm run ip-drift -- [--dir cdktf.out] [--stack S] [--subscription ID] [--endpoint URL]';
@@ -38,7 +39,13 @@ async function main(): Promise<number> {
   const subscriptionId = values.subscription ?? subscriptionFromEnv();
   if (!subscriptionId) usage('no subscription: pass --subscription ID or set ARM_SUBSCRIPTION_ID (or AZURE_SUBSCRIPTION_ID)');
   if (!existsSync(values.dir)) usage(`${values.dir} does not exist: run \`npm run synth\` first (or pass --dir)`);
-  let stacks = readSynthDir(values.dir);
+  let stacks: SynthStack[];
+  try {
+    stacks = readSynthStacks(values.dir);
+  } catch (err) {
+    if (err instanceof SynthOutputError) usage(err.message);
+    throw err;
+  }
   if (values.stack?.length) stacks = stacks.filter((s) => values.stack!.includes(s.name));
   const plan = planDrift(stacks.map(buildStackModel));
   plan.skipped.forEach((s) => console.error(`skipped: ${s}`));
