@@ -190,7 +190,7 @@ export const LogicAppsOauthSchema = z
 
 // ---- API Management demo scenarios ----
 
-const demoApiManagementSchema = z
+export const ApiManagementSchema = z
   .strictObject({
     name: apimNameField.optional().describe('@default "<namePrefix>-apim-mi" or "<namePrefix>-apim-xt". Globally unique (<name>.azure-api.net).'),
     skuName: apimSkuField.default('Consumption_0').describe('sku_name. Consumption_0 is created in minutes; the other tiers take 30-40+ minutes.'),
@@ -200,7 +200,6 @@ const demoApiManagementSchema = z
       .describe('publisher_email: receives API Management notifications. Override the example address.'),
   })
   .describe('The API Management instance (azurerm_api_management).');
-export const ApiManagementSchema = demoApiManagementSchema;
 
 export const ApiSchema = z
   .strictObject({
@@ -288,7 +287,6 @@ export const ApimCrossTenantSchema = z
 
 /** The scenario sections: each one present is built as its stack; an override file asks for the ones it wants. */
 export const SCENARIO_SECTIONS = ['logicAppsOauth', 'apimManagedIdentity', 'apimCrossTenant'] as const;
-export type ScenarioSection = (typeof SCENARIO_SECTIONS)[number];
 
 const ConfigObjectSchema = z
   .strictObject({
@@ -337,7 +335,6 @@ export type LogicAppsOauthConfig = NonNullable<Config['logicAppsOauth']>;
 export type WorkflowConfig = LogicAppsOauthConfig['workflows'][number];
 export type CallConfig = LogicAppsOauthConfig['calls'][number];
 export type GraphApiConfig = LogicAppsOauthConfig['apis'][number];
-export type GatewayConfig = NonNullable<LogicAppsOauthConfig['apiManagement']>;
 export type ApimManagedIdentityConfig = NonNullable<Config['apimManagedIdentity']>;
 export type ApimCrossTenantConfig = NonNullable<Config['apimCrossTenant']>;
 
@@ -367,15 +364,15 @@ function checkApimRules(config: Config, ctx: z.RefinementCtx): void {
   }
 }
 
-/** An example value of the embedded demo default still in use, as [path, value]. */
-export function demoValuesInUse(config: Config, exampleTenantId: string): Array<[(string | number)[], string]> {
+/** The example values of the embedded demo default still in use, as [path, value]. */
+function demoValuesInUse(config: Config): Array<[(string | number)[], string]> {
   const found: Array<[(string | number)[], string]> = [];
   if (config.namePrefix === DEMO_NAME_PREFIX) found.push([['namePrefix'], config.namePrefix]);
   for (const section of ['apimManagedIdentity', 'apimCrossTenant'] as const) {
     const email = config[section]?.apiManagement.publisherEmail;
     if (email === DEMO_PUBLISHER_EMAIL) found.push([[section, 'apiManagement', 'publisherEmail'], email]);
   }
-  if (config.apimCrossTenant?.apiTenantId === exampleTenantId) found.push([['apimCrossTenant', 'apiTenantId'], exampleTenantId]);
+  if (config.apimCrossTenant?.apiTenantId === EXAMPLE_API_TENANT_ID) found.push([['apimCrossTenant', 'apiTenantId'], EXAMPLE_API_TENANT_ID]);
   return found;
 }
 
@@ -384,7 +381,7 @@ export const EXAMPLE_API_TENANT_ID = 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee';
 
 function checkProtect(config: Config, ctx: z.RefinementCtx): void {
   if (!config.protect) return;
-  const [first] = demoValuesInUse(config, EXAMPLE_API_TENANT_ID);
+  const [first] = demoValuesInUse(config);
   if (!first) return;
   const [path, value] = first;
   ctx.addIssue({
