@@ -9,10 +9,11 @@ import { exitOnKnownError } from './tools/errors';
 // and says which configuration it used and what it wrote. On failure only the error line is printed.
 try {
   const { config, source, notices } = loadConfig();
-  for (const warning of administratorWarnings(config)) console.error(warning);
   const app = buildApp(config);
   app.synth();
   const stacks = app.node.children.filter((c) => TerraformStack.isStack(c)).map((s) => s.node.id);
+  // Warnings and notices only once synth succeeded: a failing synth prints its error line alone.
+  for (const warning of administratorWarnings(config)) console.error(warning);
   for (const notice of notices) console.error(notice);
   const outdir = relative(process.cwd(), app.outdir);
   console.log(`synthesized ${stacks.join(', ')} from ${source} into ${outdir && !outdir.startsWith('..') ? outdir : app.outdir}/stacks`);

@@ -132,7 +132,7 @@ describe('2. any deployer: owners and administrators from the config', () => {
     expect(warnings((c) => (delete c.apimCrossTenant, ownValues(c), (c.protect = true), (c.administrators = { appOwners: [OWNER] })))).toEqual([]);
   });
 
-  test('synth (main.ts) prints the warning before writing', () => {
+  test('a successful synth (main.ts) prints the warning', () => {
     const dir = mkdtempSync(join(tmpdir(), 'la-oauth-main-'));
     const file = join(dir, 'config.json');
     writeFileSync(file, JSON.stringify(withDefaults((c) => (delete c.apimCrossTenant, ownValues(c), (c.protect = true)))));
