@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -8,6 +8,7 @@ const FILE = join(__dirname, '..', '.github', 'workflows', 'ci.yml');
 
 interface Step {
   name?: string;
+  if?: string;
   uses?: string;
   run?: string;
   with?: Record<string, unknown>;
@@ -30,7 +31,7 @@ const uses = (job: Job) => job.steps.map((s) => s.uses ?? '').filter(Boolean);
 test('runs on pull requests and pushes, read-only by default', () => {
   expect(Object.keys(workflow.on)).toEqual(expect.arrayContaining(['pull_request', 'push']));
   expect(workflow.permissions).toEqual({ contents: 'read' });
-  expect(Object.keys(workflow.jobs).sort()).toEqual(['azure-credentials', 'plan', 'test']);
+  expect(Object.keys(workflow.jobs).sort()).toEqual(['access-diff', 'azure-credentials', 'plan', 'test']);
 });
 
 test('test job: npm ci, npm test, synth, report appended to the job summary, in that order', () => {
@@ -138,5 +139,214 @@ describe('plan identity: the custom role (docs/ci-plan-role.json and constructs/
     expect([...roles.PLAN_REFRESH_ACTIONS]).toEqual(EXPECTED);
     expect(role.Name).toBe(roles.PLAN_REFRESH_ROLE_NAME);
     expect(role.Description).toBe(roles.PLAN_REFRESH_ROLE_DESCRIPTION);
+  });
+});
+
+// ---- access-diff job: synthesize base and head, diff, job summary, one pull-request comment ----
+
+describe('access-diff job', () => {
+  const job = () => workflow.jobs['access-diff'];
+  const step = (name: string) => {
+    const found = job().steps.find((s) => s.name === name);
+    if (!found) throw new Error(`no step "${name}" in the access-diff job`);
+    return found;
+  };
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ci-access-diff-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Writes an executable stub (bash) into <dir>/bin and returns that directory. */
+  const stub = (name: string, body: string): string => {
+    const bin = join(dir, 'bin');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, name), `#!/usr/bin/env bash\n${body}\n`, { mode: 0o755 });
+    return bin;
+  };
+  /** Runs a step's script as GitHub does on Linux (bash -e -o pipefail, no startup files). */
+  const runStep = (script: string, cwd: string, env: Record<string, string>) => {
+    const files = { GITHUB_OUTPUT: join(dir, 'output'), GITHUB_STEP_SUMMARY: join(dir, 'summary') };
+    for (const f of Object.values(files)) writeFileSync(f, '');
+    const run = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], {
+      cwd,
+      env: { PATH: `${join(dir, 'bin')}:${process.env.PATH}`, HOME: dir, ...files, ...env },
+      encoding: 'utf8',
+    });
+    return { status: run.status, stdout: run.stdout, stderr: run.stderr, output: readFileSync(files.GITHUB_OUTPUT, 'utf8'), summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8') };
+  };
+
+  test('pull requests only, no Azure credentials, may write one comment; steps in order', () => {
+    expect(job().if).toBe("github.event_name == 'pull_request'");
+    expect(job().permissions).toEqual({ contents: 'read', 'pull-requests': 'write' });
+    const text = JSON.stringify(job());
+    expect(text).not.toMatch(/AZURE_|ARM_|azure\/login|id-token/);
+    expect(job().steps[0]).toEqual({ uses: 'actions/checkout@v4', with: { 'fetch-depth': 0 } });
+    expect(job().steps.map((s) => s.name ?? s.uses)).toEqual([
+      'actions/checkout@v4',
+      'actions/setup-node@v4',
+      'Install',
+      'Synthesize head',
+      'Synthesize base (merge base)',
+      'Access diff',
+      'Pull-request comment',
+      'Require review of widening changes',
+    ]);
+    expect(step('Synthesize head').run).toBe('npm run synth');
+    expect(step('Synthesize base (merge base)').env).toEqual({ BASE_SHA: '${{ github.event.pull_request.base.sha }}' });
+    expect(step('Access diff').if).toBe("steps.base.outputs.synthesized == 'true'");
+    expect(step('Pull-request comment').if).toBe("steps.diff.outcome == 'success'");
+    expect(step('Pull-request comment').env).toEqual({ GH_TOKEN: '${{ github.token }}', REPO: '${{ github.repository }}', PR_NUMBER: '${{ github.event.pull_request.number }}' });
+    expect(step('Require review of widening changes').if).toBe("steps.diff.outputs.widens == 'true' && vars.ACCESS_DIFF_FAIL_ON == 'widen'");
+  });
+
+  /** A git repository with a base commit and a head commit on top; the head has node_modules installed. */
+  const repo = (headLock: string) => {
+    const root = join(dir, 'repo');
+    mkdirSync(join(root, 'node_modules'), { recursive: true });
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' } }).trim();
+    git('init', '-q', '-b', 'main');
+    writeFileSync(join(root, '.gitignore'), 'node_modules\n');
+    writeFileSync(join(root, 'package-lock.json'), 'lock 1\n');
+    git('add', '-A');
+    git('commit', '-qm', 'base');
+    const base = git('rev-parse', 'HEAD');
+    writeFileSync(join(root, 'package-lock.json'), headLock);
+    writeFileSync(join(root, 'change.txt'), 'head\n');
+    git('add', '-A');
+    git('commit', '-qm', 'head');
+    return { root, base };
+  };
+  // npm stub: logs "<cwd> <args>"; `run synth` writes a manifest unless NPM_FAIL_SYNTH is set.
+  const npmStub = () =>
+    stub('npm', `echo "$PWD $*" >> "${join(dir, 'npm.log')}"\nif [ "$1 $2" = "run synth" ]; then\n  [ -n "\${NPM_FAIL_SYNTH:-}" ] && exit 1\n  mkdir -p cdktf.out && echo '{"stacks":{}}' > cdktf.out/manifest.json\nfi\nexit 0`);
+
+  test('base: a worktree of the merge base, synthesized with the head\'s node_modules when the lock file is the same', () => {
+    npmStub();
+    const { root, base } = repo('lock 1\n');
+    const runnerTemp = join(dir, 'runner-temp');
+    mkdirSync(runnerTemp);
+    const r = runStep(step('Synthesize base (merge base)').run!, root, { BASE_SHA: base, RUNNER_TEMP: runnerTemp });
+    expect(r.status).toBe(0);
+    const worktree = join(runnerTemp, 'access-diff-base');
+    expect(r.output).toBe(`synthesized=true\ndir=${worktree}/cdktf.out\n`);
+    expect(execFileSync('git', ['rev-parse', 'HEAD'], { cwd: worktree, encoding: 'utf8' }).trim()).toBe(base);
+    expect(existsSync(join(worktree, 'change.txt'))).toBe(false);
+    expect(realpathSync(join(worktree, 'node_modules'))).toBe(realpathSync(join(root, 'node_modules')));
+    expect(readFileSync(join(dir, 'npm.log'), 'utf8')).toBe(`${worktree} run synth\n`);
+    expect(existsSync(join(worktree, 'cdktf.out', 'manifest.json'))).toBe(true);
+  });
+
+  test('base: its own npm ci when its lock file differs; a base that does not synthesize skips with a notice', () => {
+    npmStub();
+    const { root, base } = repo('lock 2\n');
+    const runnerTemp = join(dir, 'runner-temp');
+    mkdirSync(runnerTemp);
+    const r = runStep(step('Synthesize base (merge base)').run!, root, { BASE_SHA: base, RUNNER_TEMP: runnerTemp, NPM_FAIL_SYNTH: '1' });
+    expect(r.status).toBe(0);
+    const worktree = join(runnerTemp, 'access-diff-base');
+    expect(readFileSync(join(dir, 'npm.log'), 'utf8')).toBe(`${worktree} ci --no-audit --no-fund\n${worktree} run synth\n`);
+    expect(r.output).toBe('synthesized=false\n');
+    expect(r.stdout).toContain(`::notice title=Access diff skipped::the merge base ${base} does not synthesize, so there is nothing to compare with`);
+    expect(r.summary).toBe(`# Access changes\n\nNot computed: the merge base ${base} does not synthesize.\n`);
+  });
+
+  test('base: an unknown base commit skips with a notice', () => {
+    npmStub();
+    const { root } = repo('lock 1\n');
+    const r = runStep(step('Synthesize base (merge base)').run!, root, { BASE_SHA: 'f'.repeat(40), RUNNER_TEMP: dir });
+    expect(r.status).toBe(0);
+    expect(r.output).toBe('synthesized=false\n');
+    expect(r.summary).toContain(`Not computed: no merge base with ${'f'.repeat(40)} in the clone.`);
+  });
+
+  test.each([
+    [0, 'widens=false\n'],
+    [1, 'widens=true\n'],
+  ])('diff: report exit %i writes the summary and widens output', (exit, output) => {
+    stub('npm', `echo "$*" > "${join(dir, 'npm.log')}"\nwhile [ $# -gt 0 ]; do [ "$1" = --out ] && echo "# Access changes (stub)" > "$2"; shift; done\nexit ${exit}`);
+    const r = runStep(step('Access diff').run!, dir, { BASE_DIR: '/base/cdktf.out' });
+    expect(r.status).toBe(0);
+    expect(readFileSync(join(dir, 'npm.log'), 'utf8')).toBe('run --silent report -- --base /base/cdktf.out cdktf.out --changes-only --fail-on widen --out access-diff.md\n');
+    expect(r.summary).toBe('# Access changes (stub)\n');
+    expect(r.output).toBe(output);
+  });
+
+  test('diff: a report error (exit 2) fails the step', () => {
+    stub('npm', 'echo "report: cannot read" >&2; exit 2');
+    const r = runStep(step('Access diff').run!, dir, { BASE_DIR: '/base/cdktf.out' });
+    expect(r.status).toBe(2);
+    expect(r.summary).toBe('');
+    expect(r.output).toBe('');
+  });
+
+  // gh stub: `api --paginate <list url> --jq F` prints $GH_LIST (or fails with GH_LIST_FAILS); other calls
+  // log "<method> <url> <body>" and fail with GH_WRITE_FAILS.
+  const ghStub = () =>
+    stub(
+      'gh',
+      [
+        'log="' + join(dir, 'gh.log') + '"',
+        'if [ "$2" = --paginate ]; then echo "list $3" >> "$log"; [ -n "${GH_LIST_FAILS:-}" ] && exit 1; printf "%s" "${GH_LIST:-}"; exit 0; fi',
+        'method="$3"; url="$4"; body="${6#body=}"',
+        'printf "%s %s\\n%s\\n" "$method" "$url" "$body" >> "$log"',
+        '[ -n "${GH_WRITE_FAILS:-}" ] && exit 1',
+        'exit 0',
+      ].join('\n'),
+    );
+  const commentEnv = { GH_TOKEN: 't', REPO: 'contoso/orders', PR_NUMBER: '7' };
+  const MARKER = '<!-- logic-apps-oauth: access diff -->';
+
+  test('comment: updates the marked comment when there is one, else creates it', () => {
+    ghStub();
+    writeFileSync(join(dir, 'access-diff.md'), '# Access changes\n\nNo access changes.\n');
+    const update = runStep(step('Pull-request comment').run!, dir, { ...commentEnv, GH_LIST: '42\n99\n' });
+    expect(update.status).toBe(0);
+    expect(readFileSync(join(dir, 'gh.log'), 'utf8')).toBe(
+      `list repos/contoso/orders/issues/7/comments\nPATCH repos/contoso/orders/issues/comments/42\n${MARKER}\n# Access changes\n\nNo access changes.\n`,
+    );
+    rmSync(join(dir, 'gh.log'));
+    const create = runStep(step('Pull-request comment').run!, dir, { ...commentEnv, GH_LIST: '' });
+    expect(create.status).toBe(0);
+    expect(readFileSync(join(dir, 'gh.log'), 'utf8')).toBe(`list repos/contoso/orders/issues/7/comments\nPOST repos/contoso/orders/issues/7/comments\n${MARKER}\n# Access changes\n\nNo access changes.\n`);
+  });
+
+  test('comment: without write access (a fork) it leaves a notice and does not fail', () => {
+    ghStub();
+    writeFileSync(join(dir, 'access-diff.md'), 'x\n');
+    for (const env of [{ GH_LIST_FAILS: '1' }, { GH_WRITE_FAILS: '1' }] as Array<Record<string, string>>) {
+      const r = runStep(step('Pull-request comment').run!, dir, { ...commentEnv, ...env });
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/^::notice title=Access diff comment not posted::.*; the access diff is in the job summary\n$/);
+    }
+  });
+
+  test('comment: a diff longer than a comment allows is cut with a pointer to the job summary', () => {
+    ghStub();
+    writeFileSync(join(dir, 'access-diff.md'), `${'x'.repeat(70000)}\n`);
+    const r = runStep(step('Pull-request comment').run!, dir, commentEnv);
+    expect(r.status).toBe(0);
+    const body = readFileSync(join(dir, 'gh.log'), 'utf8').split('\n').slice(2).join('\n');
+    expect(body.length).toBeLessThan(65536); // GitHub's limit for a comment body
+    expect(body).toMatch(/\n\n_Truncated: the whole access diff is in the job summary of this run\._\n$/);
+  });
+
+  const hasJq = spawnSync('jq', ['--version']).status === 0;
+  (hasJq ? test : test.skip)('comment: the --jq filter picks only the marked comments of the Actions bot', () => {
+    const script = step('Pull-request comment').run!;
+    const filter = /--jq "((?:[^"\\]|\\.)*)"/.exec(script)![1].replace(/\\"/g, '"').replace('$marker', MARKER);
+    const comments = [
+      { id: 1, user: { login: 'octocat' }, body: `${MARKER}\nquoted by a person` },
+      { id: 2, user: { login: 'github-actions[bot]' }, body: 'another bot message' },
+      { id: 3, user: { login: 'github-actions[bot]' }, body: `${MARKER}\n# Access changes` },
+    ];
+    const out = execFileSync('jq', ['-r', filter], { input: JSON.stringify(comments), encoding: 'utf8' });
+    expect(out).toBe('3\n');
+  });
+
+  test('require review: fails with an error annotation', () => {
+    const r = runStep(step('Require review of widening changes').run!, dir, {});
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('::error title=Access widens::this pull request widens who may call whom; see the job summary\n');
   });
 });

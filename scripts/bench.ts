@@ -3,7 +3,7 @@
 //
 //   npm run bench                      5 runs of each figure after 1 warm-up; enforces the targets
 //   npm run bench -- --quick           1 run, no warm-up, no targets, writes bench-out/BENCHMARKS.quick.md
-//   options: --runs N  --no-jest (skip the jest and npm-test figures)  --only synth,scale,typecheck,jest,test
+//   options: --runs N  --no-jest (skip the jest and npm-test figures)  --only synth,scale,report,typecheck,jest,test
 //            --out FILE  --no-write  --allow-failures (time a command even when it exits non-zero, e.g. a
 //            failing test, and mark the figure; without it the figure fails)
 //
@@ -11,7 +11,7 @@
 // (/proc/<pid>/task/<tid>/children) and sums VmRSS from /proc/<pid>/status. Polling can miss a spike
 // shorter than the interval, so the figure is max(peak of the sums, largest VmHWM seen for one process):
 // both are lower bounds of the true tree peak, and the sum is exact up to the polling interval.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
@@ -244,7 +244,7 @@ function countResources(outdir: string): number {
 
 interface Figure {
   key: string;
-  group: 'synth' | 'scale' | 'typecheck' | 'jest' | 'test';
+  group: 'synth' | 'scale' | 'report' | 'typecheck' | 'jest' | 'test';
   label: string;
   command: string;
   runs: number;
@@ -272,6 +272,7 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 const wallMedian = (r?: Result) => (r && !r.error && r.samples.length ? median(r.samples.map((s) => s.wallMs)) : undefined);
+const cpuMedian = (r?: Result) => (r && !r.error && r.samples.length ? median(r.samples.map((s) => s.cpuMs)) : undefined);
 const rssMedian = (r?: Result) => (r && !r.error && r.samples.length ? median(r.samples.map((s) => s.peakRssBytes)) : undefined);
 const fmtS = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const fmtMiB = (bytes: number) => `${Math.round(bytes / MIB)} MiB`;
@@ -287,6 +288,17 @@ const TARGETS: Target[] = [
       const a = wallMedian(r.get('scale-100'));
       const b = wallMedian(r.get('scale-500'));
       return a && b ? { value: `${(b / a).toFixed(2)} x`, ok: b / a <= 5.5 } : undefined;
+    },
+  },
+  {
+    // CPU, not wall: the two differ by tens of milliseconds inside ~0.3 s processes, less than what other
+    // load on the machine adds to a wall time.
+    key: 'report-diff',
+    what: 'access diff of two default synths (report --base) CPU <= report CPU x 1.2',
+    check: (r) => {
+      const report = cpuMedian(r.get('report'));
+      const diff = cpuMedian(r.get('report-diff'));
+      return report && diff ? { value: `${fmtS(diff)} = ${(diff / report).toFixed(2)} x ${fmtS(report)}`, ok: diff <= report * 1.2 } : undefined;
     },
   },
   { key: 'typecheck', what: 'type-check wall <= 2 s', check: (r) => limit(wallMedian(r.get('typecheck')), 2000, fmtS) },
@@ -331,6 +343,29 @@ function buildFigures(opts: Options, work: string): Figure[] {
     const file = join(work, `config-${links}.json`);
     writeFileSync(file, `${JSON.stringify(raw, null, 2)}\n`);
     figures.push(synthFigure(`scale-${links}`, 'scale', `synth, ${links} link${links > 1 ? 's' : ''}`, { LOGIC_APPS_CONFIG: file }));
+  }
+
+  // Report and access diff: the security report of a default synth, and the access diff of two default
+  // synths (`report --base`: "No access changes", then the same report). Both synths are made once, here.
+  const reportSynth = (name: string) => {
+    const outdir = join(work, name);
+    const cmd = scriptCommand('synth', [], { LOGIC_APPS_CONFIG: '', CDKTF_OUTDIR: outdir });
+    const run = spawnSync(cmd.file, cmd.args, { cwd: ROOT, env: cmd.env, encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`synth for the report figures failed: ${run.stderr}`);
+    return outdir;
+  };
+  if (!opts.only || opts.only.has('report')) {
+    const base = reportSynth('report-base');
+    const head = reportSynth('report-head');
+    figures.push({ key: 'report', group: 'report', label: 'security report, default synth', command: `${scripts.report} <head>`, runs: opts.runs, run: () => measure(scriptCommand('report', [head])) });
+    figures.push({
+      key: 'report-diff',
+      group: 'report',
+      label: 'access diff of two default synths',
+      command: `${scripts.report} --base <base> <head>`,
+      runs: opts.runs,
+      run: () => measure(scriptCommand('report', ['--base', base, head])),
+    });
   }
 
   // Type-check: incremental, as after any earlier run (tsconfig's tsBuildInfoFile), and cold.
