@@ -1,5 +1,7 @@
 import { Construct } from 'constructs';
 import { ApiManagement } from '@cdktf/provider-azurerm/lib/api-management';
+import { apimSkuProblem } from '../domain/parity';
+import { requireValid, requireValidPlacement } from './parity-checks';
 
 export interface ApiGatewayProps {
   /** Instance name, globally unique (`<name>.azure-api.net`). */
@@ -28,6 +30,8 @@ export class ApiGateway extends Construct {
 
   constructor(scope: Construct, id: string, props: ApiGatewayProps) {
     super(scope, id);
+    requireValidPlacement(this, props);
+    requireValid(this, 'skuName', props.skuName, apimSkuProblem);
     this.resource = new ApiManagement(this, 'Resource', {
       name: props.name,
       resourceGroupName: props.resourceGroupName,

@@ -19,6 +19,8 @@ import { annotate, markExternalAudience, recordCallTarget } from './annotations'
 import { VaultCertificate } from './vault-certificate';
 import { CertificateClientApp } from './certificate-client-app';
 import { waitAfter } from './private/time';
+import { recurrenceIntervalProblem } from '../domain/parity';
+import { requireValid } from './parity-checks';
 
 export type RecurrenceFrequency = 'Second' | 'Minute' | 'Hour' | 'Day' | 'Week' | 'Month';
 
@@ -107,6 +109,7 @@ export class CallerWorkflow extends Workflow {
     super(scope, id, props);
     this.grantPropagationWait = props.grantPropagationWait ?? '60s';
     const recurrence = props.recurrence ?? { frequency: 'Day', interval: 1 };
+    requireValid(this, 'recurrence.interval', recurrence.interval, (n) => recurrenceIntervalProblem(recurrence.frequency, n));
     this.schedule = new LogicAppTriggerRecurrence(this, 'Schedule', {
       name: 'Recurrence',
       logicAppId: this.resource.id,

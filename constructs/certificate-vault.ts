@@ -5,6 +5,7 @@ import { KeyVault } from '@cdktf/provider-azurerm/lib/key-vault';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { Sleep } from '@cdktf/provider-time/lib/sleep';
 import { waitAfter } from './private/time';
+import { requireValidPlacement } from './parity-checks';
 
 export interface CertificateVaultProps {
   /** Vault name, globally unique, 3-24 characters. */
@@ -60,6 +61,7 @@ export class CertificateVault extends Construct {
 
   constructor(scope: Construct, id: string, props: CertificateVaultProps) {
     super(scope, id);
+    requireValidPlacement(this, props);
     const client = new DataAzurermClientConfig(this, 'ClientConfig', {});
     this.resource = new KeyVault(this, 'Resource', {
       name: props.name,

@@ -9,6 +9,8 @@ import { AppRoleAssignment } from '@cdktf/provider-azuread/lib/app-role-assignme
 import { Audience, IPrincipal } from './audience';
 import { BindCallOptions, CallBinding, ICallTarget } from './call-target';
 import { Workflow } from './workflow';
+import { apiPathProblem } from '../domain/parity';
+import { requireValid } from './parity-checks';
 import { apiPolicyDocument, callerEchoExpression, jsonReturnResponse, validateAzureAdToken, XmlElement } from './apim-policy';
 
 /** An Entra application that calls with its own client id (e.g. a client app with a certificate). */
@@ -79,6 +81,7 @@ export class EntraProtectedApi extends Construct implements ICallTarget {
 
   constructor(scope: Construct, id: string, props: EntraProtectedApiProps) {
     super(scope, id);
+    requireValid(this, 'path', props.path, apiPathProblem);
     this.gateway = props.gateway;
     this.audience = props.audience;
     this.tenantId = props.audience.tenantId;

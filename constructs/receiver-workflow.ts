@@ -13,6 +13,7 @@ import {
   toBody,
 } from './workflow-definition';
 import { Workflow, WorkflowProps } from './workflow';
+import { requireValidIpRanges, requireValidStepName } from './parity-checks';
 
 export interface ReceiverWorkflowProps extends WorkflowProps {
   /** The audience whose tokens this receiver accepts; its issuer and aud claim go into every policy. */
@@ -53,6 +54,8 @@ export class ReceiverWorkflow extends Workflow implements ICallTarget {
     super(scope, id, props);
     this.audience = props.audience;
     this.triggerName = props.triggerName ?? DEFAULT_TRIGGER_NAME;
+    requireValidStepName(this, this.triggerName);
+    requireValidIpRanges(this, 'extraTriggerIpRanges', props.extraTriggerIpRanges);
     this.extraTriggerIpRanges = props.extraTriggerIpRanges ?? [];
 
     this.trigger = new LogicAppTriggerCustom(this, 'Trigger', {

@@ -3,6 +3,8 @@ import { KeyVaultCertificate } from '@cdktf/provider-azurerm/lib/key-vault-certi
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { IPrincipal } from './audience';
 import { CertificateVault } from './certificate-vault';
+import { daysBeforeExpiryProblem } from '../domain/parity';
+import { requireValid } from './parity-checks';
 
 export interface VaultCertificateProps {
   readonly vault: CertificateVault;
@@ -51,6 +53,8 @@ export class VaultCertificate extends Construct {
 
   constructor(scope: Construct, id: string, props: VaultCertificateProps) {
     super(scope, id);
+    const months = props.validityInMonths ?? 12;
+    requireValid(this, 'renewDaysBeforeExpiry', props.renewDaysBeforeExpiry ?? 30, (days) => daysBeforeExpiryProblem(days, months));
     this.vault = props.vault;
     this.resource = new KeyVaultCertificate(this, 'Resource', {
       name: props.name,

@@ -1,7 +1,10 @@
 import { Construct } from 'constructs';
+import { TerraformResource, Token } from 'cdktf';
 import { LogicAppWorkflow, LogicAppWorkflowAccessControlTrigger } from '@cdktf/provider-azurerm/lib/logic-app-workflow';
 import { MonitorDiagnosticSetting } from '@cdktf/provider-azurerm/lib/monitor-diagnostic-setting';
 import { IPrincipal } from './audience';
+import { logAnalyticsWorkspaceIdProblem, stepNameProblem } from '../domain/parity';
+import { requireValid, requireValidIpRanges, requireValidPlacement } from './parity-checks';
 
 export interface WorkflowProps {
   /** Workflow name (`^[-()_.A-Za-z0-9]{1,80}$`). */
@@ -39,6 +42,9 @@ export abstract class Workflow extends Construct implements IPrincipal {
 
   protected constructor(scope: Construct, id: string, props: WorkflowProps) {
     super(scope, id);
+    requireValidPlacement(this, props);
+    requireValidIpRanges(this, 'runHistoryIpRanges', props.runHistoryIpRanges);
+    requireValid(this, 'logAnalyticsWorkspaceId', props.logAnalyticsWorkspaceId, logAnalyticsWorkspaceIdProblem);
     this.workflowName = props.name;
     this.runHistoryIpRanges = props.runHistoryIpRanges ?? ['0.0.0.0-0.0.0.0'];
     this.resource = new LogicAppWorkflow(this, 'Resource', {
@@ -51,6 +57,9 @@ export abstract class Workflow extends Construct implements IPrincipal {
       lifecycle: props.protect ? { preventDestroy: true } : undefined,
     });
     this.principalId = this.resource.identity.principalId;
+    // Action and trigger names are derived from other names (e.g. "Call_" + a receiver's name) by whatever
+    // adds the step, so every step added under this workflow is checked when the app is validated.
+    this.node.addValidation({ validate: () => this.stepNameProblems() });
     this.outboundIpAddresses = this.resource.workflowOutboundIpAddresses;
 
     if (props.logAnalyticsWorkspaceId) {
@@ -62,6 +71,17 @@ export abstract class Workflow extends Construct implements IPrincipal {
         enabledMetric: [{ category: 'AllMetrics' }],
       });
     }
+  }
+
+  private stepNameProblems(): string[] {
+    return this.node
+      .findAll()
+      .filter((c): c is TerraformResource => TerraformResource.isTerraformResource(c) && /^azurerm_logic_app_(action|trigger)_/.test(c.terraformResourceType))
+      .flatMap((step) => {
+        const name = (step as unknown as { nameInput?: string }).nameInput;
+        const problem = name === undefined || Token.isUnresolved(name) ? undefined : stepNameProblem(name);
+        return problem ? [`${step.node.path}: ${problem}`] : [];
+      });
   }
 
   /** Sets the trigger section of access control; run-history protection stays as configured. */
