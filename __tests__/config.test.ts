@@ -371,7 +371,6 @@ describe('loading', () => {
     ['a missing colon on line 3', '{\n  "namePrefix": "contoso",\n  "protect" true\n}', "unexpected token 't' at line 3 column 13"],
     ['a trailing comma', '{\n  "namePrefix": "contoso",\n}', 'expected double-quoted property name at line 3 column 1'],
     ['text after the document', '{}\n\n  x', 'unexpected non-whitespace character after JSON at line 3 column 3'],
-    ['a byte order mark', '\ufeff{}', "unexpected token '\ufeff' at line 1 column 1"],
   ])('JSON syntax errors give line and column: %s', (_name, text, where) => {
     const file = write('syntax.json', text);
     expect(() => loadConfig({ LOGIC_APPS_CONFIG: file })).toThrow(new ConfigError(`config error: ${file} is not valid JSON: ${where}; fix the syntax there`));

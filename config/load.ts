@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import type { z } from 'zod';
 import { DEFAULT_CONFIG } from './default';
 import { convertLegacy, isLegacy, LegacyReceiversSchema } from './legacy';
@@ -10,12 +10,27 @@ export const CONFIG_ENV = 'LOGIC_APPS_CONFIG';
 /** How the success line names the configuration when no file is given. */
 export const EMBEDDED_DEFAULT = 'embedded demo default';
 
+/** Limits on an override file, so that a wrong or hostile file fails fast with one line. */
+export const FILE_LIMITS = {
+  /** A real configuration is a few KB; the largest sensible one (hundreds of workflows) well under this. */
+  bytes: 1024 * 1024,
+  /** The schema nests 6 levels; anything far deeper is not a configuration. */
+  depth: 32,
+} as const;
+
 /** A configuration problem: the message is one line naming the field, the value and the fix. */
 export class ConfigError extends Error {
   constructor(message: string) {
-    super(message);
+    // Anything echoed from the file (keys, values, parser snippets) may hold line breaks or control
+    // characters: escape them so the message stays one line.
+    super(message.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, escapeControl));
     this.name = 'ConfigError';
   }
+}
+
+function escapeControl(c: string): string {
+  const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+  return named[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }
 
 /** A validated configuration and where it came from. */
@@ -32,15 +47,69 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   const file = env[CONFIG_ENV];
   const notices: string[] = [];
   if (!file) return { config: parseConfig(DEFAULT_CONFIG, notices), source: EMBEDDED_DEFAULT, notices };
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    const size = statSync(file).size;
+    if (size > FILE_LIMITS.bytes) {
+      throw new ConfigError(
+        `config error: ${file} is ${(size / 1024 / 1024).toFixed(1)} MB; a configuration file is at most ${FILE_LIMITS.bytes / 1024 / 1024} MB: point ${CONFIG_ENV} at the right file`,
+      );
+    }
+    bytes = readFileSync(file);
   } catch (err) {
+    if (err instanceof ConfigError) throw err;
     throw new ConfigError(`config error: ${CONFIG_ENV}="${file}" cannot be read (${(err as NodeJS.ErrnoException).code}); point it at a JSON file or unset it`);
   }
-  const raw = parseJson(text, file);
+  const raw = parseJson(decodeUtf8(file, bytes), file);
+  checkStructure(raw, file);
   return { config: parseConfig(raw, notices), source: file, notices };
 }
+/**
+ * The file's text: UTF-8, with or without the byte-order mark editors write. UTF-16 and UTF-32 (what
+ * Windows PowerShell's `>` and `Out-File` write) and other encodings are refused naming the fix.
+ */
+function decodeUtf8(file: string, bytes: Buffer): string {
+  const reencode = `save it as UTF-8 (PowerShell: Get-Content ${file} | Set-Content -Encoding utf8 <new file>)`;
+  const startsWith = (...prefix: number[]) => prefix.every((b, i) => bytes[i] === b);
+  if (startsWith(0x00, 0x00, 0xfe, 0xff) || startsWith(0xff, 0xfe, 0x00, 0x00)) {
+    throw new ConfigError(`config error: ${file} is UTF-32 encoded; ${reencode}`);
+  }
+  if (startsWith(0xff, 0xfe) || startsWith(0xfe, 0xff) || bytes.subarray(0, 64).includes(0)) {
+    throw new ConfigError(`config error: ${file} is UTF-16 encoded (what Windows PowerShell's ">" writes); ${reencode}`);
+  }
+  const body = startsWith(0xef, 0xbb, 0xbf) ? bytes.subarray(3) : bytes;
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(body);
+  } catch {
+    throw new ConfigError(`config error: ${file} is not valid UTF-8 (another encoding, e.g. Latin-1?); ${reencode}`);
+  }
+}
+
+/**
+ * Before the schema sees it: no nesting deeper than FILE_LIMITS.depth (deep values overflow the stack of
+ * any recursive reader), and no "__proto__" key anywhere (JSON.parse keeps it as a plain key, but copying
+ * it into an object sets the prototype instead, so it would vanish silently).
+ */
+function checkStructure(raw: unknown, source: string): void {
+  const stack: Array<{ value: unknown; path: PropertyKey[] }> = [{ value: raw, path: [] }];
+  while (stack.length > 0) {
+    const { value, path } = stack.pop()!;
+    if (value === null || typeof value !== 'object') continue;
+    if (path.length >= FILE_LIMITS.depth) {
+      throw new ConfigError(
+        `config error: ${source} nests deeper than ${FILE_LIMITS.depth} levels (at ${formatPath(path.slice(0, 6))}...); the configuration nests a few levels only: fix its structure`,
+      );
+    }
+    for (const key of Object.keys(value)) {
+      const child = [...path, Array.isArray(value) ? Number(key) : key];
+      if (key === '__proto__') {
+        throw new ConfigError(`config error: ${formatPath(child)}: the key "__proto__" is not allowed (JavaScript would drop it silently); rename or remove it`);
+      }
+      stack.push({ value: (value as Record<string, unknown>)[key], path: child });
+    }
+  }
+}
+
 
 /** JSON.parse with the syntax error's line and column (V8 gives a character position, or none). */
 export function parseJson(text: string, file: string): unknown {
@@ -91,6 +160,7 @@ function syntaxErrorOffset(text: string): number {
  * section in the earlier format (receivers) is converted to the call graph, and a notice is added.
  */
 export function parseConfig(raw: unknown, notices: string[] = []): Config {
+  checkStructure(raw, 'the configuration');
   if (!isLegacy(raw)) return validate(raw, raw);
   if (Object.hasOwn(raw.logicAppsOauth, 'workflows') || Object.hasOwn(raw.logicAppsOauth, 'calls')) {
     throw new ConfigError(
@@ -110,7 +180,14 @@ export function parseConfig(raw: unknown, notices: string[] = []): Config {
 
 /** Parses `input`; errors name the paths of `original` (through `paths` when the input was converted). */
 function validate(input: unknown, original: unknown, paths?: Map<string, string>): Config {
-  const result = ConfigSchema.safeParse(input);
+  let result: ReturnType<typeof ConfigSchema.safeParse>;
+  try {
+    result = ConfigSchema.safeParse(input);
+  } catch (err) {
+    // Defence in depth: checkStructure bounds the input, so this is not expected.
+    if (err instanceof RangeError) throw new ConfigError('config error: the configuration is too large or too deeply nested to validate; fix its structure');
+    throw err;
+  }
   if (result.success) return result.data;
   if (!paths) throw toError(result.error.issues, original);
   const byLength = [...paths.keys()].sort((a, b) => b.length - a.length);
@@ -134,7 +211,7 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown, keysAt: KeysAt): s
   switch (issue.code) {
     case 'unrecognized_keys': {
       const allowed = keysAt(issue.path);
-      return `${field}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}; remove ${issue.keys.length > 1 ? 'them' : 'it'} or use one of: ${allowed.join(', ')}`;
+      return `${field}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}; remove ${issue.keys.length > 1 ? 'them' : 'it'} or use one of: ${allowed.join(', ')}`;
     }
     case 'invalid_type':
       if (value === undefined) {

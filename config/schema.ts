@@ -7,6 +7,7 @@ import {
   locationProblem,
   logAnalyticsWorkspaceIdProblem,
   recurrenceIntervalProblem,
+  TAG_LIMITS,
   tagNameProblem,
   tagValueProblem,
   tagSetProblem,
@@ -44,12 +45,36 @@ const checked = (problemOf: (value: string) => string | undefined) =>
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
 
-/** Resource tags: Azure's and azurerm's limits on names, values and count (domain/parity.ts). */
+/**
+ * Resource tags: Azure's and azurerm's limits on names, values and count (domain/parity.ts). Checked by
+ * hand rather than with z.record: zod refuses a record with an own key "constructor" ("expected record"),
+ * and a tag may well be named so.
+ */
 const tagsSchema = z
-  .record(checked(tagNameProblem), checked(tagValueProblem))
-  .superRefine((tags, ctx) => {
+  .custom<Record<string, string>>(() => true) // the input type; every check is below, with its own message
+  .transform((tags: unknown, ctx): Record<string, string> => {
+    if (tags === null || typeof tags !== 'object' || Array.isArray(tags)) {
+      ctx.addIssue({ code: 'custom', message: 'tags is an object of tag names to string values, e.g. {"environment": "demo"}' });
+      return z.NEVER;
+    }
+    const result: Record<string, string> = {};
+    for (const [name, value] of Object.entries(tags)) {
+      const problem =
+        tagNameProblem(name) ??
+        (typeof value === 'string' ? tagValueProblem(value) : `a tag value is a string; write it in quotes ("${String(value)}")`);
+      if (problem) ctx.addIssue({ code: 'custom', path: [name], message: problem });
+      // defineProperty: a plain assignment of "__proto__" would set the prototype (checkStructure in load.ts refuses it first).
+      Object.defineProperty(result, name, { value, enumerable: true, writable: true, configurable: true });
+    }
     const found = tagSetProblem(Object.keys(tags));
     if (found) ctx.addIssue({ code: 'custom', path: found.name === undefined ? [] : [found.name], message: found.problem });
+    return result;
+  })
+  .meta({
+    type: 'object',
+    maxProperties: TAG_LIMITS.count,
+    propertyNames: { type: 'string', minLength: 1, pattern: '^[^<>%&\\\\?/]*$' },
+    additionalProperties: { type: 'string' },
   })
   .default({});
 
@@ -88,6 +113,31 @@ export const serviceUrlField = z
   .regex(/^https:\/\//, { error: 'serviceUrl must use https' });
 
 // ---- the Logic Apps call graph (stack logic-apps-oauth) ----
+
+/**
+ * Workflows of the logic-apps-oauth stack, probes included: they share one resource group, and Azure
+ * Resource Manager holds at most 800 resources of one type per resource group
+ * (https://learn.microsoft.com/en-us/azure/azure-resource-manager/management/azure-subscription-service-limits#resource-group-limits).
+ * The array bounds also make a huge file fail fast instead of running the graph checks for minutes.
+ */
+export const MAX_WORKFLOWS = 800;
+/** Calls: every receiver admitting the Logic Apps maximum of callers, plus as many refused ones. */
+export const MAX_CALLS = MAX_WORKFLOWS * LIMITS.policiesPerWorkflow;
+
+function checkWorkflowCount(config: Config, ctx: z.RefinementCtx): void {
+  const section = config.logicAppsOauth;
+  if (!section?.wrongAudienceProbe) return;
+  const targets = new Set(section.calls.map((c) => c.to));
+  const receivers = section.workflows.filter((w) => w.extraTriggerIpRanges !== undefined || targets.has(w.name)).length;
+  const total = section.workflows.length + receivers;
+  if (total > MAX_WORKFLOWS) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['logicAppsOauth', 'workflows'],
+      message: `${section.workflows.length} workflows and ${receivers} wrong-audience probes make ${total}; one resource group holds at most ${MAX_WORKFLOWS} of a resource type: split them over several deployments (namePrefix), or set wrongAudienceProbe to false`,
+    });
+  }
+}
 
 export const WorkflowSchema = z
   .strictObject({
@@ -177,8 +227,13 @@ export const LogicAppsOauthSchema = z
             : undefined,
       })
       .min(1, { error: 'declare at least one workflow' })
+      .max(MAX_WORKFLOWS, { error: `at most ${MAX_WORKFLOWS} workflows: one resource group holds at most ${MAX_WORKFLOWS} of a resource type; split them over several deployments (namePrefix)` })
       .describe('Every workflow, declared once.'),
-    calls: z.array(CallSchema).default([]).describe('The calls between workflows and to APIs (caller -> target).'),
+    calls: z
+      .array(CallSchema)
+      .max(MAX_CALLS, { error: `at most ${MAX_CALLS} calls (${LIMITS.policiesPerWorkflow} admitted callers per receiver, ${MAX_WORKFLOWS} workflows); split them over several deployments` })
+      .default([])
+      .describe('The calls between workflows and to APIs (caller -> target).'),
     apis: z.array(GraphApiSchema).default([]).describe('Entra-protected APIs the workflows call.'),
     apiManagement: GatewaySchema.optional(),
   })
@@ -329,7 +384,7 @@ const ConfigObjectSchema = z
 export type Config = z.output<typeof ConfigObjectSchema>;
 
 /** The configuration schema: field formats plus the cross-field rules (the call graph, names, limits, protect). */
-export const ConfigSchema = ConfigObjectSchema.superRefine(checkScenarios).superRefine(checkGraph).superRefine(checkApimRules).superRefine(checkProtect);
+export const ConfigSchema = ConfigObjectSchema.superRefine(checkScenarios).superRefine(checkWorkflowCount).superRefine(checkGraph).superRefine(checkApimRules).superRefine(checkProtect);
 export type ConfigInput = z.input<typeof ConfigSchema>;
 export type LogicAppsOauthConfig = NonNullable<Config['logicAppsOauth']>;
 export type WorkflowConfig = LogicAppsOauthConfig['workflows'][number];
