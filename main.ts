@@ -1,20 +1,24 @@
-import { TerraformStack } from 'cdktf';
 import { relative } from 'node:path';
 import { loadConfig } from './config/load';
 import { administratorWarnings } from './config/administrators';
-import { buildApp } from './app';
-import { exitOnKnownError } from './tools/errors';
+import { exitOnKnownError, printNotice } from './synth-errors';
 
 // Reads the configuration (LOGIC_APPS_CONFIG or the embedded default), builds the stacks, synthesizes,
 // and says which configuration it used and what it wrote. On failure only the error line is printed.
+// The app (cdktf and the providers) is loaded only once the configuration is valid, so a bad file fails
+// fast. Which line goes to stdout and which to stderr: synth-errors.ts.
 try {
   const { config, source, notices } = loadConfig();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { buildApp } = require('./app') as typeof import('./app');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { TerraformStack } = require('cdktf') as typeof import('cdktf');
   const app = buildApp(config);
   app.synth();
   const stacks = app.node.children.filter((c) => TerraformStack.isStack(c)).map((s) => s.node.id);
   // Warnings and notices only once synth succeeded: a failing synth prints its error line alone.
-  for (const warning of administratorWarnings(config)) console.error(warning);
-  for (const notice of notices) console.error(notice);
+  administratorWarnings(config).forEach(printNotice);
+  notices.forEach(printNotice);
   const outdir = relative(process.cwd(), app.outdir);
   console.log(`synthesized ${stacks.join(', ')} from ${source} into ${outdir && !outdir.startsWith('..') ? outdir : app.outdir}/stacks`);
 } catch (err) {

@@ -24,7 +24,12 @@ interface Job {
   steps: Step[];
 }
 
-const workflow = parse(readFileSync(FILE, 'utf8')) as { on: Record<string, unknown>; permissions: Record<string, string>; jobs: Record<string, Job> };
+const workflow = parse(readFileSync(FILE, 'utf8')) as {
+  on: Record<string, unknown>;
+  permissions: Record<string, string>;
+  env?: Record<string, string>;
+  jobs: Record<string, Job>;
+};
 const runs = (job: Job) => job.steps.map((s) => s.run ?? '').filter(Boolean);
 const uses = (job: Job) => job.steps.map((s) => s.uses ?? '').filter(Boolean);
 
@@ -56,6 +61,10 @@ test('azure-credentials job: checks the three repository variables and leaves a 
   expect(step.run).toContain('echo "configured=true" >> "$GITHUB_OUTPUT"');
   expect(step.run).toContain('echo "configured=false" >> "$GITHUB_OUTPUT"');
   expect(step.run).toMatch(/echo "::notice title=Plan skipped::.*AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_SUBSCRIPTION_ID.*docs\/permissions\.md\."/);
+});
+
+test('the cdktf CLI\'s checkpoint lookup (version check, telemetry) is off for every job', () => {
+  expect(workflow.env).toMatchObject({ CHECKPOINT_DISABLE: '1' });
 });
 
 test('plan job: only with credentials, OIDC login, terraform, cdktf diff per stack', () => {

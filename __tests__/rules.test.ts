@@ -22,7 +22,7 @@ import { ReceiverWorkflow } from '../constructs/receiver-workflow';
 import { CallerWorkflow, ExternalAudience } from '../constructs/caller-workflow';
 import { buildApp } from '../app';
 import { parseConfig } from '../config/load';
-import { exitOnKnownError } from '../tools/errors';
+import { exitOnKnownError } from '../synth-errors';
 import { withDefaults } from './support/config';
 import { synthApp, SynthOutput } from './support/synth';
 import { appendToTriggerExpression, editBody, moveValidationToGlobal, resourceOf } from './support/stack-variants';

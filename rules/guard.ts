@@ -23,8 +23,11 @@ export class RuleError extends Error {
   }
 }
 
-/** Where warnings and suppressed findings are printed (stderr). Tests may silence it. */
-export let ruleOutput: (line: string) => void = (line) => process.stderr.write(`${line}\n`);
+/**
+ * Where warnings and suppressed findings are printed: stdout, because the cdktf CLI labels every stderr
+ * line of the app as [ERROR] (synth-errors.ts). Tests may silence it.
+ */
+export let ruleOutput: (line: string) => void = (line) => process.stdout.write(`${line}\n`);
 export function setRuleOutput(output: (line: string) => void): void {
   ruleOutput = output;
 }
