@@ -90,7 +90,7 @@ test('a UTF-8 byte-order mark is accepted, and a tag named "constructor" reaches
   expect(accepted.status).toBe(0);
   // Notices are not errors: stdout only, since the cdktf CLI labels every stderr line [ERROR] (synth-errors.ts).
   expect(accepted.stderr).toBe('');
-  expect(accepted.stdout).toMatch(/^suppressed LA001 logic-apps-oauth\/Probe-receive\/Call-Receiver-receive: .* \[suppressed: wrong-audience probe: /m);
+  expect(accepted.stdout).toMatch(/^suppressed LA001 logic-apps-oauth\/Probe-receive\/Call-1: .* \[suppressed: wrong-audience probe: /m);
   expect(accepted.stdout).toMatch(/^synthesized logic-apps-oauth from .*bom\.json into /m);
   const json = JSON.parse(readFileSync(join(accepted.outdir, 'stacks', 'logic-apps-oauth', 'cdk.tf.json'), 'utf8'));
   const workflows = Object.values(json.resource.azurerm_logic_app_workflow) as Array<{ name: string; tags: Record<string, string> }>;
