@@ -90,10 +90,25 @@ test('a UTF-8 byte-order mark is accepted, and a tag named "constructor" reaches
   expect(accepted.status).toBe(0);
   // Notices are not errors: stdout only, since the cdktf CLI labels every stderr line [ERROR] (synth-errors.ts).
   expect(accepted.stderr).toBe('');
-  expect(accepted.stdout).toMatch(/^suppressed LA001 logic-apps-oauth\/Probe-receive\/Call-1: .* \[suppressed: wrong-audience probe: /m);
   expect(accepted.stdout).toMatch(/^synthesized logic-apps-oauth from .*bom\.json into /m);
   const json = JSON.parse(readFileSync(join(accepted.outdir, 'stacks', 'logic-apps-oauth', 'cdk.tf.json'), 'utf8'));
   const workflows = Object.values(json.resource.azurerm_logic_app_workflow) as Array<{ name: string; tags: Record<string, string> }>;
   expect(workflows.map((w) => w.name)).toContain('contoso-receive');
   expect(workflows.every((w) => Object.entries(w.tags).some(([k, v]) => k === 'constructor' && v === 'platform team'))).toBe(true);
+});
+
+test('rule notices (suppressed findings with their reason, warnings) go to stdout, which the cdktf CLI does not label [ERROR]', () => {
+  const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  try {
+    jest.isolateModules(() => {
+      const { ruleOutput } = require('../rules/guard') as typeof import('../rules/guard');
+      ruleOutput('suppressed LA001 stack/Caller/Call_1: wrong audience; fix [suppressed: probe]');
+    });
+    expect(out).toHaveBeenCalledWith('suppressed LA001 stack/Caller/Call_1: wrong audience; fix [suppressed: probe]\n');
+    expect(err).not.toHaveBeenCalled();
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
 });
