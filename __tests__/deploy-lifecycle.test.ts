@@ -231,3 +231,53 @@ describe('5. trigger IP lists, Bearer-only condition, identifier URIs', () => {
     expect(() => new Audience(stack, 'C', { displayName: 'c' })).not.toThrow();
   });
 });
+
+describe('3. the CI identities as code (optional stack ci-identities)', () => {
+  const ci = synthApp(
+    withDefaults((c) => {
+      c.ciIdentities = { githubRepository: 'contoso/logic-apps-oauth' };
+      c.backend = { resourceGroupName: 'rg-state', storageAccountName: 'stcontoso', containerName: 'tfstate' };
+      c.administrators = { appOwners: [OWNER] };
+    }),
+  );
+  const json = () => ci.json['ci-identities'];
+  const roleDoc = JSON.parse(require('node:fs').readFileSync(join(__dirname, '..', 'docs', 'ci-plan-role.json'), 'utf8'));
+  const roles = (identity: string) =>
+    resources(json(), 'azurerm_role_assignment')
+      .filter(([id]) => id.startsWith(`${identity}_`))
+      .map(([, r]) => `${r.role_definition_name ?? 'custom'} @ ${String(r.scope).replace(/^\$\{data\.azurerm_subscription\.[^}]+\}/, '<sub>')}`)
+      .sort();
+  const graph = (identity: string) =>
+    resources(json(), 'azuread_app_role_assignment')
+      .filter(([id]) => id.startsWith(`${identity}_`))
+      .map(([, r]) => /\["([^"]+)"\]\}$/.exec(r.app_role_id)![1])
+      .sort();
+
+  test('not built unless asked for', () => {
+    expect(Object.keys(base.json)).not.toContain('ci-identities');
+  });
+
+  test('the custom role is the documented one (docs/ci-plan-role.json)', () => {
+    const [, role] = one(json(), 'azurerm_role_definition');
+    expect(role.name).toBe(roleDoc.Name);
+    expect(role.description).toBe(roleDoc.Description);
+    expect(role.permissions).toEqual([{ actions: roleDoc.Actions }]);
+  });
+
+  test('plan identity: pull requests only, Reader + plan refresh + Key Vault Reader + state read, Graph Application.Read.All', () => {
+    const creds = resources(json(), 'azuread_application_federated_identity_credential');
+    const subject = (identity: string) => creds.find(([id]) => id.startsWith(`${identity}_`))![1];
+    expect(subject('Plan')).toMatchObject({ issuer: 'https://token.actions.githubusercontent.com', subject: 'repo:contoso/logic-apps-oauth:pull_request', audiences: ['api://AzureADTokenExchange'] });
+    expect(subject('Deploy').subject).toBe('repo:contoso/logic-apps-oauth:ref:refs/heads/main');
+    const container = '<sub>/resourceGroups/rg-state/providers/Microsoft.Storage/storageAccounts/stcontoso/blobServices/default/containers/tfstate';
+    expect(roles('Plan')).toEqual(['Key Vault Reader @ <sub>', 'Reader @ <sub>', `Storage Blob Data Reader @ ${container}`, 'custom @ <sub>'].sort());
+    expect(graph('Plan')).toEqual(['Application.Read.All']);
+    expect(roles('Deploy')).toEqual(['Contributor @ <sub>', 'Role Based Access Control Administrator @ <sub>', `Storage Blob Data Contributor @ ${container}`].sort());
+    expect(graph('Deploy')).toEqual(['AppRoleAssignment.ReadWrite.All', 'Application.ReadWrite.OwnedBy']);
+    for (const [, app] of resources(json(), 'azuread_application')) expect(app.owners).toEqual([OWNER]);
+  });
+
+  test('a repository that is not owner/repo is refused with the field named', () => {
+    expect(() => parseConfig(withDefaults((c) => (c.ciIdentities = { githubRepository: 'logic-apps-oauth' })))).toThrow(/^config error: ciIdentities\.githubRepository = "logic-apps-oauth": githubRepository is "<owner>\/<repo>"/);
+  });
+});

@@ -14,6 +14,7 @@ import {
 } from '../domain/parity';
 import { checkGraph } from './graph';
 import { AdministratorsSchema } from './administrators';
+import { CiIdentitiesSchema } from './ci-identities';
 import { identifierUriProblem } from '../domain/identifier-uri';
 
 export { LIMITS } from './limits';
@@ -378,6 +379,7 @@ const ConfigObjectSchema = z
     logicAppsOauth: LogicAppsOauthSchema.optional(),
     apimManagedIdentity: ApimManagedIdentitySchema.optional(),
     apimCrossTenant: ApimCrossTenantSchema.optional(),
+    ciIdentities: CiIdentitiesSchema.optional(),
   })
   .describe('Configuration of the logic-apps-oauth CDKTF app. Each scenario section present (logicAppsOauth, apimManagedIdentity, apimCrossTenant) is built as its stack.');
 

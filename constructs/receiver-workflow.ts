@@ -141,7 +141,7 @@ export class ReceiverWorkflow extends Workflow implements ICallTarget {
  * range ("a.b.c.d/n" or "a.b.c.d-e.f.g.h", as in some regions' documented outbound lists) stays as it is.
  * azurerm accepts only CIDR or a-b ranges (validation.Any(IsCIDR, IsIPv4Range) in
  * internal/services/logic/logic_app_workflow_resource.go, v4.55.0); formatlist("%s/32") would turn a range
- * into an invalid entry. Mirrored for the smoke drift check by tools/smoke trigger-ip-drift.
+ * into an invalid entry. The drift check applies the same rule (tools/ip-drift/drift.ts, asTriggerRange).
  */
 export const RANGE_OR_BARE_EXPRESSION = 'length(regexall("[/-]", val)) > 0 ? val : format("%s/32", val)';
 
