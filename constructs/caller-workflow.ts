@@ -155,6 +155,7 @@ export class CallerWorkflow extends Workflow {
     const dependsOn: ITerraformDependable[] = [...binding.dependsOn];
     if (options.certificateClient) {
       const client = options.certificateClient;
+      client.addSignInUser(this); // the first run also waits for the client's app role on the API
       const read = this.readCertificate(client.certificate);
       body = toBody(
         secureHttpAction(

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { TerraformProvider } from 'cdktf';
+import { TerraformProvider, TerraformResource } from 'cdktf';
 import { Application } from '@cdktf/provider-azuread/lib/application';
 import { ApplicationCertificate } from '@cdktf/provider-azuread/lib/application-certificate';
 import { DataAzureadClientConfig } from '@cdktf/provider-azuread/lib/data-azuread-client-config';
@@ -47,6 +47,8 @@ export class CertificateClientApp extends Construct implements IClientApplicatio
   public readonly principalId: string;
   /** Tenant the client lives in. */
   public readonly tenantId: string;
+  private readonly grants: TerraformResource[] = [];
+  private readonly signInUsers: Array<{ waitForGrant(grant: TerraformResource): void }> = [];
 
   constructor(scope: Construct, id: string, props: CertificateClientAppProps) {
     super(scope, id);
@@ -82,5 +84,22 @@ export class CertificateClientApp extends Construct implements IClientApplicatio
       // A renewal replaces the credential: add the new one before removing the old.
       lifecycle: { createBeforeDestroy: true },
     });
+  }
+
+  /** Records a grant to this client (its app role on an API); workloads signing in as it wait for it too. */
+  public waitForGrant(grant: TerraformResource): void {
+    if (this.grants.includes(grant)) return;
+    this.grants.push(grant);
+    for (const user of this.signInUsers) user.waitForGrant(grant);
+  }
+
+  /**
+   * `workload` signs in as this client (CallerWorkflow.call with certificateClient): its first run waits
+   * for every grant to this client, earlier and later ones.
+   */
+  public addSignInUser(workload: { waitForGrant(grant: TerraformResource): void }): void {
+    if (this.signInUsers.includes(workload)) return;
+    this.signInUsers.push(workload);
+    for (const grant of this.grants) workload.waitForGrant(grant);
   }
 }
