@@ -2,7 +2,6 @@ import { Lazy } from 'cdktf';
 import { StackModel, TfJson } from '../model/stack-model';
 import { appForAudience } from '../model/entra';
 import { LOGIC_APPS_OAUTH_STACK } from '../stacks/logic-apps-oauth-stack';
-import { BEARER_ONLY_CONDITION } from '../constructs/workflow-definition';
 import { ownValues, withDefaults } from './support/config';
 import { modelOf, synthApp, synthAppFresh, SynthOutput } from './support/synth';
 
@@ -124,7 +123,9 @@ describe.each([
     expect(receiver.triggers).toHaveLength(1);
     const [trigger] = receiver.triggers;
     expect(trigger.type).toBe('azurerm_logic_app_trigger_custom');
-    expect(trigger.definition.conditions).toEqual([{ expression: BEARER_ONLY_CONDITION }]);
+    // Written out here, not taken from the constant the construct uses: a wrong constant must fail.
+    expect(trigger.definition.conditions).toEqual([{ expression: "@startsWith(triggerOutputs()?['headers']?['Authorization'], 'Bearer ')" }]);
+    expect(trigger.bearerOnly).toBe(true);
     expect(trigger.includesAuthorizationHeaders).toBe(true);
     expect(trigger.secureData).toContain('outputs');
   });

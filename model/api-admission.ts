@@ -94,6 +94,27 @@ function asList(value: unknown): string[] {
   return Array.isArray(value) ? value.map(String) : [String(value)];
 }
 
+type Check = (reason: ApimFailureReason, claim: string, expected: string[], actual: string | undefined, ok: boolean) => void;
+
+/** Records a failing check; a check whose expected values hold an unbound reference is undecided, not failed. */
+function checker(failures: ApimCheckFailure[]): Check {
+  return (reason, claim, expected, actual, ok) => {
+    const unresolved = expected.filter(hasUnresolvedReference);
+    if (unresolved.length > 0) failures.push({ reason: 'UnresolvedPolicyValue', claim, expected: unresolved, actual });
+    else if (!ok) failures.push({ reason, claim, expected, actual });
+  };
+}
+
+/** <required-claims>: `match="all"` needs every value in the claim, `"any"` one of them. */
+function checkRequiredClaims(required: readonly ApimRequiredClaim[], claims: TokenClaims, bind: (value: string) => string, check: Check): void {
+  for (const claim of required) {
+    const expected = claim.values.map(bind);
+    const actual = asList(claims[claim.name]);
+    const ok = claim.match === 'any' ? expected.some((v) => actual.includes(v)) : expected.every((v) => actual.includes(v));
+    check('MissingRequiredClaim', claim.name, expected, asString(claims[claim.name]), ok);
+  }
+}
+
 /** The client application id of a token: `azp` in v2 tokens, `appid` in v1 tokens. */
 export function clientIdOf(claims: TokenClaims): string | undefined {
   return asString(claims.ver === '2.0' ? claims.azp : (claims.appid ?? claims.azp));
@@ -107,11 +128,7 @@ export function evaluateApimToken(
 ): ApimOutcome {
   const bind = (value: string) => bindReferences(value, options.bindings);
   const failures: ApimCheckFailure[] = [];
-  const check = (reason: ApimFailureReason, claim: string, expected: string[], actual: string | undefined, ok: boolean) => {
-    const unresolved = expected.filter(hasUnresolvedReference);
-    if (unresolved.length > 0) failures.push({ reason: 'UnresolvedPolicyValue', claim, expected: unresolved, actual });
-    else if (!ok) failures.push({ reason, claim, expected, actual });
-  };
+  const check = checker(failures);
 
   const tenant = bind(policy.tenantId);
   const issuers = [issuerFor(1, tenant), issuerFor(2, tenant)];
@@ -127,12 +144,7 @@ export function evaluateApimToken(
   const clientClaim = claims.ver === '2.0' ? 'azp' : 'appid';
   check('WrongClientApplicationId', clientClaim, clientIds, clientId, clientIds.length === 0 || (clientId !== undefined && clientIds.includes(clientId)));
 
-  for (const required of policy.requiredClaims) {
-    const expected = required.values.map(bind);
-    const actual = asList(claims[required.name]);
-    const ok = required.match === 'any' ? expected.some((v) => actual.includes(v)) : expected.every((v) => actual.includes(v));
-    check('MissingRequiredClaim', required.name, expected, asString(claims[required.name]), ok);
-  }
+  checkRequiredClaims(policy.requiredClaims, claims, bind, check);
 
   if (options.now !== undefined) {
     const exp = typeof claims.exp === 'number' ? claims.exp : undefined;
@@ -166,23 +178,14 @@ export function issuerOfOpenIdConfig(url: string): string | undefined {
 export function evaluateValidateJwt(element: TokenValidationElement, claims: TokenClaims, options: ApimEvaluationOptions = {}): ApimOutcome {
   const bind = (value: string) => bindReferences(value, options.bindings);
   const failures: ApimCheckFailure[] = [];
-  const check = (reason: ApimFailureReason, claim: string, expected: string[], actual: string | undefined, ok: boolean) => {
-    const unresolved = expected.filter(hasUnresolvedReference);
-    if (unresolved.length > 0) failures.push({ reason: 'UnresolvedPolicyValue', claim, expected: unresolved, actual });
-    else if (!ok) failures.push({ reason, claim, expected, actual });
-  };
+  const check = checker(failures);
   const issuers = (element.issuers.length ? element.issuers : element.openIdConfigUrls.map(issuerOfOpenIdConfig).filter((v): v is string => v !== undefined)).map(bind);
   const iss = asString(claims.iss);
   if (issuers.length) check('WrongTenantIssuer', 'iss', issuers, iss, iss !== undefined && issuers.includes(iss));
   const audiences = element.audiences.map(bind);
   const aud = asString(claims.aud);
   if (audiences.length) check('WrongAudience', 'aud', audiences, aud, aud !== undefined && audiences.includes(aud));
-  for (const required of element.requiredClaims) {
-    const expected = required.values.map(bind);
-    const actual = asList(claims[required.name]);
-    const ok = required.match === 'any' ? expected.some((v) => actual.includes(v)) : expected.every((v) => actual.includes(v));
-    check('MissingRequiredClaim', required.name, expected, asString(claims[required.name]), ok);
-  }
+  checkRequiredClaims(element.requiredClaims, claims, bind, check);
   if (options.now !== undefined) {
     if (typeof claims.exp === 'number' && claims.exp <= options.now) {
       failures.push({ reason: 'TokenExpired', claim: 'exp', expected: [`> ${options.now}`], actual: asString(claims.exp) });

@@ -1,0 +1,56 @@
+// Every workflow that handles tokens or secrets (a receiver with policies, a caller that sends tokens, a
+// Key Vault reader) has its run history restricted to exactly the configured ranges: the values are
+// written out here, so widening one workflow's run history (say to 0.0.0.0/0) fails this test, and the
+// rules (LA023, LA024) and the report say so too.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_CONFIG } from '../config/default';
+import { buildStackModel, handlesTokensOrSecrets } from '../model/stack-model';
+import { runRules } from '../rules/engine';
+import { renderReport } from '../tools/report/render';
+import { withDefaults } from './support/config';
+import { resourceOf } from './support/stack-variants';
+import { synthApp } from './support/synth';
+
+const BLOCKED = ['0.0.0.0-0.0.0.0'];
+const production = JSON.parse(readFileSync(join(__dirname, '..', 'config', 'examples', 'production.json'), 'utf8'));
+
+describe.each([
+  ['default', DEFAULT_CONFIG, BLOCKED],
+  ['production example', production, production.logicAppsOauth?.runHistoryIpRanges ?? BLOCKED],
+])('%s config', (_name, raw, expected) => {
+  const output = synthApp(raw);
+  test.each(Object.keys(output.json).sort())('%s: every token- or secret-handling workflow has its run history restricted', (stack) => {
+    const model = buildStackModel({ name: stack, json: output.json[stack] });
+    const handling = model.workflows.filter(handlesTokensOrSecrets);
+    expect(handling.length).toBeGreaterThan(0);
+    for (const wf of handling) expect([wf.workflowName, wf.contentIpRanges]).toEqual([wf.workflowName, expected]);
+  });
+});
+
+test('opening the API caller\'s run history to 0.0.0.0/0 is an LA024 error and a "Needs attention" line', () => {
+  const json = synthApp(DEFAULT_CONFIG).json['apim-managed-identity'];
+  resourceOf(json, 'azurerm_logic_app_workflow', 'Caller').access_control.content.allowed_caller_ip_address_range = ['0.0.0.0/0'];
+  const model = buildStackModel({ name: 'apim-managed-identity', json });
+  expect(model.workflows.filter(handlesTokensOrSecrets).map((wf) => wf.contentIpRanges)).toEqual([['0.0.0.0/0']]);
+  const findings = runRules(model).map((f) => `${f.ruleId} ${f.suppressed ?? 'open'}`);
+  expect(findings).toEqual(['LA024 open']);
+  const report = renderReport([{ name: 'apim-managed-identity', json }], { rules: null });
+  expect(report).toContain('- la-oauth-apim-caller handles tokens or secrets but its run history admits every address (0.0.0.0/0)');
+});
+
+test('a configured open run-history range fails synth; suppressed with a reason on one workflow, only the others stay errors', () => {
+  expect(() => synthApp(withDefaults((c) => (c.logicAppsOauth.runHistoryIpRanges = ['::/0'])))).toThrow(/error LA024 logic-apps-oauth\/Receiver-receive\/Resource: access_control\.content of "la-oauth-receive" admits "::\/0"/);
+  const json = synthApp(DEFAULT_CONFIG).json['logic-apps-oauth'];
+  for (const wf of Object.values(json.resource!.azurerm_logic_app_workflow) as any[]) wf.access_control.content.allowed_caller_ip_address_range = ['::/0'];
+  const receiver = resourceOf(json, 'azurerm_logic_app_workflow', 'Receiver');
+  receiver['//'].logicAppsOauth = { suppressions: [{ id: 'LA024', reason: 'support reads runs from anywhere during the pilot' }] };
+  const model = buildStackModel({ name: 'logic-apps-oauth', json });
+  const la024 = runRules(model).filter((f) => f.ruleId === 'LA024');
+  expect(la024.map((f) => [f.path, f.suppressed])).toEqual([
+    ['logic-apps-oauth/Receiver-receive/Resource', 'support reads runs from anywhere during the pilot'],
+    ['logic-apps-oauth/Sender-send/Resource', undefined],
+    // the probe sends a token too
+    ['logic-apps-oauth/Probe-receive/Resource', undefined],
+  ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))));
+});
