@@ -8,6 +8,7 @@ import { configJsonSchemaText, JSON_SCHEMA_FILE } from '../config/json-schema';
 import { ipRangeProblem } from '../domain/ip-range';
 import { EXAMPLE_GRAPH, ownValues, withDefaults } from './support/config';
 import { callGraph } from '../config/graph';
+import { administratorWarnings } from '../config/administrators';
 import { ConfigSchema, LogicAppsOauthSchema } from '../config/schema';
 
 function errorOf(raw: unknown): string {
@@ -462,4 +463,8 @@ describe('README matches the configuration', () => {
     parseConfig({ logicAppsOauth: { receivers: [{ name: 'orders', senders: names('shop', 'crm') }, { name: 'invoices', senders: names('erp') }] } }, notices);
     expect(section).toContain(`\n${notices[0]}\n`);
   });
+});
+
+test('the production example synthesizes without warnings (explicit app owners with protect)', () => {
+  expect(administratorWarnings(loadConfig({ LOGIC_APPS_CONFIG: 'config/examples/production.json' }).config)).toEqual([]);
 });
