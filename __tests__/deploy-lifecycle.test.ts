@@ -17,9 +17,21 @@ const base = synthApp();
 const OWNER = '11111111-2222-4333-8444-555555555555';
 const GROUP = '99999999-8888-4777-8666-555555555555';
 const API_OWNER = 'aaaaaaaa-1111-4222-8333-444444444444';
+// One synth for the explicit administrators and the optional CI stack (synths are the test's cost).
 const explicit = synthApp(
   withDefaults((c) => {
     c.administrators = { appOwners: [OWNER], keyVaultAdministrators: [GROUP], apiTenantAppOwners: [API_OWNER] };
+    c.ciIdentities = { githubRepository: 'contoso/logic-apps-oauth' };
+    c.backend = { resourceGroupName: 'rg-state', storageAccountName: 'stcontoso', containerName: 'tfstate' };
+  }),
+);
+// One synth for every rename: a receiver and both APIs.
+const renamed = synthApp(
+  withDefaults((c) => {
+    c.logicAppsOauth.workflows = [{ name: 'inbox' }, { name: 'send' }];
+    c.logicAppsOauth.calls = [{ from: 'send', to: 'inbox', allowed: true }];
+    c.apimManagedIdentity.api.name = 'orders-api';
+    c.apimCrossTenant.api.name = 'orders-api';
   }),
 );
 
@@ -109,7 +121,7 @@ describe('2. any deployer: owners and administrators from the config', () => {
   });
 
   test('explicit: every app is owned by the configured object ids, nothing by the deployer', () => {
-    for (const stack of ['logic-apps-oauth', 'apim-managed-identity']) {
+    for (const stack of ['logic-apps-oauth', 'apim-managed-identity', 'ci-identities']) {
       for (const [, list] of owners(explicit.json[stack])) expect(list).toEqual([OWNER]);
     }
     for (const [, list] of owners(explicit.json['apim-cross-tenant'])) expect(list).toEqual([API_OWNER]);
@@ -181,12 +193,6 @@ describe('4. renames keep the callers\' actions', () => {
       .sort();
 
   test('renaming a receiver changes no sender action address or name (only its URL)', () => {
-    const renamed = synthApp(
-      withDefaults((c) => {
-        c.logicAppsOauth.workflows = [{ name: 'inbox' }, { name: 'send' }];
-        c.logicAppsOauth.calls = [{ from: 'send', to: 'inbox', allowed: true }];
-      }),
-    );
     const before = callActions(base.json['logic-apps-oauth']).filter((a) => a.startsWith('Sender-send_'));
     const after = callActions(renamed.json['logic-apps-oauth']).filter((a) => a.startsWith('Sender-send_'));
     expect(before).toEqual(['Sender-send_Call-1_A5725B09 name=Call_1']);
@@ -194,7 +200,6 @@ describe('4. renames keep the callers\' actions', () => {
   });
 
   test('renaming the API changes no caller action address or name', () => {
-    const renamed = synthApp(withDefaults((c) => ((c.apimManagedIdentity.api.name = 'orders-api'), (c.apimCrossTenant.api.name = 'orders-api'))));
     for (const stack of ['apim-managed-identity', 'apim-cross-tenant']) {
       expect(callActions(renamed.json[stack])).toEqual(callActions(base.json[stack]));
       expect(callActions(base.json[stack]).filter((a) => !a.includes('Read-Certificate'))).toEqual([expect.stringMatching(/^Caller_Call-1_[0-9A-F]{8} name=Call_1$/)]);
@@ -238,14 +243,7 @@ describe('5. trigger IP lists, Bearer-only condition, identifier URIs', () => {
 });
 
 describe('3. the CI identities as code (optional stack ci-identities)', () => {
-  const ci = synthApp(
-    withDefaults((c) => {
-      c.ciIdentities = { githubRepository: 'contoso/logic-apps-oauth' };
-      c.backend = { resourceGroupName: 'rg-state', storageAccountName: 'stcontoso', containerName: 'tfstate' };
-      c.administrators = { appOwners: [OWNER] };
-    }),
-  );
-  const json = () => ci.json['ci-identities'];
+  const json = () => explicit.json['ci-identities'];
   const roleDoc = JSON.parse(require('node:fs').readFileSync(join(__dirname, '..', 'docs', 'ci-plan-role.json'), 'utf8'));
   const roles = (identity: string) =>
     resources(json(), 'azurerm_role_assignment')
