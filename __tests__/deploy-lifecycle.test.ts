@@ -277,6 +277,12 @@ describe('3. the CI identities as code (optional stack ci-identities)', () => {
     expect(graph('Plan')).toEqual(['Application.Read.All']);
     expect(roles('Deploy')).toEqual(['Contributor @ <sub>', 'Role Based Access Control Administrator @ <sub>', `Storage Blob Data Contributor @ ${container}`].sort());
     expect(graph('Deploy')).toEqual(['AppRoleAssignment.ReadWrite.All', 'Application.ReadWrite.OwnedBy']);
+    // The deploy identity may assign the two Key Vault roles only (ids written out: Azure's built-in role ids).
+    const [, rbacAdmin] = resources(json(), 'azurerm_role_assignment').find(([id, r]) => id.startsWith('Deploy_') && r.role_definition_name === 'Role Based Access Control Administrator')!;
+    expect(rbacAdmin.condition_version).toBe('2.0');
+    for (const action of ['write', 'delete']) expect(rbacAdmin.condition).toContain(`ActionMatches{'Microsoft.Authorization/roleAssignments/${action}'}`);
+    const ids = [...rbacAdmin.condition.matchAll(/GuidEquals \{([^}]+)\}/g)].map((m: RegExpMatchArray) => m[1]);
+    expect(ids).toEqual(Array(2).fill('a4417e6f-fecd-4de8-b567-7b0420556985, 4633458b-17de-408a-b874-0445c86b69e6'));
     for (const [, app] of resources(json(), 'azuread_application')) expect(app.owners).toEqual([OWNER]);
   });
 

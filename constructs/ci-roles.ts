@@ -43,3 +43,26 @@ export const DEPLOY_BUILTIN_ROLES = ['Contributor', 'Role Based Access Control A
  * owns, and grant app roles of those apps to the workflows' identities.
  */
 export const DEPLOY_GRAPH_PERMISSIONS = ['Application.ReadWrite.OwnedBy', 'AppRoleAssignment.ReadWrite.All'] as const;
+
+/**
+ * Built-in role definition ids (the same in every tenant) the deploy identity may assign: the Key Vault
+ * roles the apim-cross-tenant stack creates, nothing else.
+ */
+export const DEPLOY_ASSIGNABLE_ROLE_IDS = {
+  'Key Vault Certificates Officer': 'a4417e6f-fecd-4de8-b567-7b0420556985',
+  'Key Vault Secrets User': '4633458b-17de-408a-b874-0445c86b69e6',
+} as const;
+
+/**
+ * ABAC condition (version 2.0) for the deploy identity's "Role Based Access Control Administrator": it may
+ * create and delete role assignments of DEPLOY_ASSIGNABLE_ROLE_IDS only (Azure's "constrain roles" form).
+ */
+export function constrainedRoleAssignmentCondition(roleIds: readonly string[] = Object.values(DEPLOY_ASSIGNABLE_ROLE_IDS)): string {
+  const ids = roleIds.join(', ');
+  return (
+    "((!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'})) OR " +
+    `(@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {${ids}})) AND ` +
+    "((!(ActionMatches{'Microsoft.Authorization/roleAssignments/delete'})) OR " +
+    `(@Resource[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {${ids}}))`
+  );
+}

@@ -7,7 +7,16 @@ import { ServicePrincipal } from '@cdktf/provider-azuread/lib/service-principal'
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 
 /** A role to assign: a built-in role by name or a custom role by its resource id. */
-export type RoleGrant = { readonly roleName: string; readonly scope: string } | { readonly roleDefinitionId: string; readonly label: string; readonly scope: string };
+export type RoleGrant = (
+  | { readonly roleName: string; readonly scope: string }
+  | { readonly roleDefinitionId: string; readonly label: string; readonly scope: string }
+) & {
+  /**
+   * ABAC condition (version 2.0) on the assignment.
+   * @default none
+   */
+  readonly condition?: string;
+};
 
 export interface GitHubOidcIdentityProps {
   /** Display name of the app registration. */
@@ -69,6 +78,7 @@ export class GitHubOidcIdentity extends Construct {
         ...(named ? { roleDefinitionName: role.roleName } : { roleDefinitionId: role.roleDefinitionId }),
         principalId: this.servicePrincipal.objectId,
         principalType: 'ServicePrincipal',
+        ...(role.condition ? { condition: role.condition, conditionVersion: '2.0' } : {}),
       });
     }
     for (const permission of props.graphPermissions) {

@@ -5,6 +5,7 @@ import { DataAzurermSubscription } from '@cdktf/provider-azurerm/lib/data-azurer
 import { RoleDefinition } from '@cdktf/provider-azurerm/lib/role-definition';
 import type { Config } from '../config/schema';
 import {
+  constrainedRoleAssignmentCondition,
   DEPLOY_BUILTIN_ROLES,
   DEPLOY_GRAPH_PERMISSIONS,
   PLAN_BUILTIN_ROLES,
@@ -69,7 +70,12 @@ export class CiIdentitiesStack extends ScenarioStack {
       repository: settings.githubRepository,
       subject: settings.deploySubject,
       roles: [
-        ...DEPLOY_BUILTIN_ROLES.map(atSubscription),
+        // Role assignments limited to the Key Vault roles the stacks create (an ABAC condition).
+        ...DEPLOY_BUILTIN_ROLES.map((roleName) =>
+          roleName === 'Role Based Access Control Administrator'
+            ? { ...atSubscription(roleName), condition: constrainedRoleAssignmentCondition() }
+            : atSubscription(roleName),
+        ),
         ...(container ? [{ roleName: 'Storage Blob Data Contributor', scope: container }] : []),
       ],
       graphPermissions: DEPLOY_GRAPH_PERMISSIONS,
