@@ -137,6 +137,12 @@ describe('construct-level pairs: each kind of change gives its exact line and se
     ],
     ['a rename is neutral', { receiverName: 'orders-intake-v2' }, [row('neutral', 'receiver orders-intake-v2', '-', 'renamed from orders-intake')]],
     ['a construct id change is no access change', { receiverId: 'OrdersReceiver' }, []],
+    [
+      'a Key Vault secret read broadened to the whole vault',
+      { secretRead: 'vault' },
+      [row('widens', 'role Key Vault Secrets User', 'reporting', 'scope broadened to {id of rg-access}/providers/Microsoft.KeyVault/vaults/kv-orders (was {id of rg-access}/providers/Microsoft.KeyVault/vaults/kv-orders/secrets/orders-cert)')],
+    ],
+    ['a role assignment removed', { secretRead: 'none' }, [row('narrows', 'role Key Vault Secrets User', 'reporting', 'revoked on {id of rg-access}/providers/Microsoft.KeyVault/vaults/kv-orders/secrets/orders-cert')]],
     ['token validation removed', { apiValidation: false }, [row('widens', API, '-', 'token validation removed (was validate-azure-ad-token): anyone who reaches the gateway is admitted')]],
     ['client pin removed', { apiPinClient: false }, [row('widens', API, '-', 'any client application admitted (was {client id of the identity of reporting})')]],
     ['audience check removed', { apiAudiences: [] }, [row('widens', API, '-', 'any audience admitted (was api://{client id of orders-audience})')]],
@@ -175,6 +181,16 @@ describe('construct-level pairs: each kind of change gives its exact line and se
         name: 'orders-intake',
         address: 'azurerm_logic_app_workflow.OrdersReceiver',
         reason: 'address changed from azurerm_logic_app_workflow.Receiver (construct id)',
+      },
+    ]);
+    // An Azure role assignment's scope is ForceNew: the assignment is replaced.
+    expect(accessDiffOf([secure], [accessApp({ secretRead: 'vault' })]).replacements).toEqual([
+      {
+        stack: ORDERS,
+        type: 'azurerm_role_assignment',
+        name: 'azurerm_role_assignment.ReportingSecretRead',
+        address: 'azurerm_role_assignment.ReportingSecretRead',
+        reason: 'scope {id of rg-access}/providers/Microsoft.KeyVault/vaults/kv-orders (was {id of rg-access}/providers/Microsoft.KeyVault/vaults/kv-orders/secrets/orders-cert)',
       },
     ]);
     // Nothing trust-bearing changes with a tag.
@@ -339,6 +355,7 @@ const knobsArb: fc.Arbitrary<Partial<AccessKnobs>> = fc.record(
     suppression: fc.constantFrom(undefined, 'reason one', 'reason two'),
     tags: fc.constantFrom<Record<string, string>>({ team: 'orders' }, { team: 'billing' }, {}),
     tokenVersion: fc.constantFrom<1 | 2>(1, 2),
+    secretRead: fc.constantFrom<'secret' | 'vault' | 'none'>('secret', 'vault', 'none'),
     apiValidation: fc.boolean(),
     apiPinClient: fc.boolean(),
     apiAudiences: fc.subarray([SECURE.apiAudiences[0], 'https://orders.contoso.example']),

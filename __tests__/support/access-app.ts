@@ -5,6 +5,7 @@
 import { App, TerraformStack, Testing } from 'cdktf';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
+import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { LogicAppWorkflow } from '@cdktf/provider-azurerm/lib/logic-app-workflow';
 import { LogicAppTriggerCustom } from '@cdktf/provider-azurerm/lib/logic-app-trigger-custom';
 import { LogicAppTriggerRecurrence } from '@cdktf/provider-azurerm/lib/logic-app-trigger-recurrence';
@@ -52,6 +53,8 @@ export interface AccessKnobs {
   tokenVersion: 1 | 2;
   /** The partner workflow calls the receiver. */
   partnerCalls: boolean;
+  /** Where the reporting workflow may read Key Vault secrets: one secret, the whole vault, or nowhere. */
+  secretRead: 'secret' | 'vault' | 'none';
   // API Management
   apiValidation: boolean;
   apiPinClient: boolean;
@@ -77,6 +80,7 @@ export const SECURE: AccessKnobs = {
   tags: { team: 'orders' },
   tokenVersion: 1,
   partnerCalls: false,
+  secretRead: 'secret',
   apiValidation: true,
   apiPinClient: true,
   apiAudiences: ['api://${azuread_application.Audience.client_id}'],
@@ -197,6 +201,14 @@ class AccessStack extends TerraformStack {
       }),
     });
     grant(reporting, 'GrantReporting');
+    if (k.secretRead !== 'none') {
+      const vault = `${rg.id}/providers/Microsoft.KeyVault/vaults/kv-orders`;
+      new RoleAssignment(this, 'ReportingSecretRead', {
+        principalId: reporting.identity.principalId,
+        roleDefinitionName: 'Key Vault Secrets User',
+        scope: k.secretRead === 'vault' ? vault : `${vault}/secrets/orders-cert`,
+      });
+    }
   }
 }
 

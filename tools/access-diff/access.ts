@@ -104,6 +104,15 @@ export interface CallAccess {
   readonly verdict: Verdict;
 }
 
+/** An Azure role assignment (azurerm_role_assignment): `caller` holds `role` on `scope` and below it. */
+export interface RoleAssignmentAccess {
+  readonly id: string;
+  readonly principal: Value;
+  readonly caller: CallerRef;
+  readonly role: string;
+  readonly scope: Value;
+}
+
 export interface SuppressionAccess {
   readonly resource: Party;
   readonly path: string;
@@ -126,6 +135,7 @@ export interface StackAccess {
   readonly apis: readonly ApiAccess[];
   readonly audiences: readonly AudienceAccess[];
   readonly calls: readonly CallAccess[];
+  readonly roleAssignments: readonly RoleAssignmentAccess[];
   readonly suppressions: readonly SuppressionAccess[];
   readonly resources: readonly ResourceAccess[];
 }

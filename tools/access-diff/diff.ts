@@ -4,6 +4,7 @@
 // diff(A, A) is empty. The property test in __tests__/access-diff.test.ts holds it to that.
 import type {
   ApiAccess,
+  RoleAssignmentAccess,
   AudienceAccess,
   CallAccess,
   CallerRef,
@@ -40,6 +41,7 @@ export type ChangeKind =
   | 'assignment-required'
   | 'token-version'
   | 'grant'
+  | 'role-assignment'
   | 'call'
   | 'verdict'
   | 'suppression';
@@ -57,7 +59,7 @@ export interface AccessChange {
   readonly severity: Severity;
   readonly stack: string;
   readonly kind: ChangeKind;
-  readonly subject: Named & { readonly type: 'receiver' | 'workflow' | 'API' | 'audience' | 'resource' };
+  readonly subject: Named & { readonly type: 'receiver' | 'workflow' | 'API' | 'audience' | 'role' | 'resource' };
   /** The caller the change concerns; undefined when it concerns every caller. */
   readonly caller?: Named;
   readonly text: string;
@@ -497,9 +499,19 @@ function diffAudience(ctx: Context, base: AudienceAccess | undefined, head: Audi
   const baseRequired = base?.assignmentRequired ?? true;
   const headRequired = head?.assignmentRequired ?? true;
   if (baseRequired && !headRequired) {
-    add(ctx, { severity: 'widens', kind: 'assignment-required', subject, text: 'app role assignment no longer required: Entra issues tokens for it to any identity of the tenant' });
+    add(ctx, {
+      severity: 'widens',
+      kind: 'assignment-required',
+      subject,
+      text: `${base ? 'app role assignment no longer required' : 'new app registration without a required app role assignment'}: Entra issues tokens for it to any identity of the tenant`,
+    });
   } else if (!baseRequired && headRequired) {
-    add(ctx, { severity: 'narrows', kind: 'assignment-required', subject, text: 'app role assignment required: Entra issues tokens for it only to identities granted a role' });
+    add(ctx, {
+      severity: 'narrows',
+      kind: 'assignment-required',
+      subject,
+      text: head ? 'app role assignment required: Entra issues tokens for it only to identities granted a role' : 'app registration removed, which issued tokens to any identity of the tenant',
+    });
   }
   const key = (g: AudienceAccess['grants'][number], canon: (r: string) => string) => `${canon(g.principal.raw)}\n${g.role}`;
   const id = (r: string) => r;
@@ -557,6 +569,47 @@ function diffCalls(ctx: Context, base: readonly CallAccess[], head: readonly Cal
       });
     } else if (!after.verdict.accepted && before.verdict.error !== after.verdict.error) {
       add(ctx, { severity: 'neutral', kind: 'verdict', subject, caller, text: `still refused, now ${after.verdict.error} (was ${before.verdict.error})` });
+    }
+  }
+}
+
+/** Whether `scope` lies at or below `outer` (an Azure role assignment applies to its scope and below). */
+function within(scope: string, outer: string): boolean {
+  return scope === outer || scope.startsWith(`${outer.replace(/\/+$/, '')}/`);
+}
+
+/**
+ * Azure role assignments per principal and role: a scope not within one of the other side's scopes is
+ * access gained (widens; "broadened" when it holds an old scope) or lost (narrows).
+ */
+function diffRoleAssignments(ctx: Context, base: readonly RoleAssignmentAccess[], head: readonly RoleAssignmentAccess[]): void {
+  const id = (raw: string) => raw;
+  const group = (list: readonly RoleAssignmentAccess[], canon: (raw: string) => string) => {
+    const out = new Map<string, RoleAssignmentAccess[]>();
+    for (const a of list) {
+      const key = `${canon(a.principal.raw)}\n${a.role}`;
+      out.set(key, [...(out.get(key) ?? []), a]);
+    }
+    return out;
+  };
+  const b = group(base, id);
+  const h = group(head, ctx.canon);
+  for (const key of [...new Set([...b.keys(), ...h.keys()])].sort()) {
+    const before = b.get(key) ?? [];
+    const after = h.get(key) ?? [];
+    const any = (after[0] ?? before[0])!;
+    const subject = { type: 'role' as const, id: any.role, name: any.role };
+    const caller = callerId(ctx, after.length ? 'head' : 'base', any.caller);
+    for (const a of after) {
+      const scope = ctx.canon(a.scope.raw);
+      if (before.some((x) => within(scope, x.scope.raw))) continue;
+      const held = before.filter((x) => within(x.scope.raw, scope));
+      add(ctx, { severity: 'widens', kind: 'role-assignment', subject, caller, text: held.length ? `scope broadened to ${a.scope.text} (was ${held.map((x) => x.scope.text).join(', ')})` : `granted on ${a.scope.text}` });
+    }
+    for (const x of before) {
+      if (after.some((a) => within(x.scope.raw, ctx.canon(a.scope.raw)))) continue;
+      const kept = after.filter((a) => within(ctx.canon(a.scope.raw), x.scope.raw));
+      add(ctx, { severity: 'narrows', kind: 'role-assignment', subject, caller, text: kept.length ? `scope narrowed to ${kept.map((a) => a.scope.text).join(', ')} (was ${x.scope.text})` : `revoked on ${x.scope.text}` });
     }
   }
 }
@@ -642,7 +695,7 @@ export function compareChanges(a: AccessChange, b: AccessChange): number {
   );
 }
 
-const EMPTY = (stack: string): StackAccess => ({ stack, workflows: [], apis: [], audiences: [], calls: [], suppressions: [], resources: [] });
+const EMPTY = (stack: string): StackAccess => ({ stack, workflows: [], apis: [], audiences: [], calls: [], roleAssignments: [], suppressions: [], resources: [] });
 
 /** The access diff of two sets of stacks (matched by stack name). */
 export function diffAccess(base: readonly StackAccess[], head: readonly StackAccess[]): AccessDiff {
@@ -659,6 +712,7 @@ export function diffAccess(base: readonly StackAccess[], head: readonly StackAcc
     for (const [ba, ha] of pairUp(b.apis, h.apis, matching)) diffApi(ctx, ba, ha);
     for (const [bu, hu] of pairUp(b.audiences, h.audiences, matching)) diffAudience(ctx, bu, hu);
     diffCalls(ctx, b.calls, h.calls, edges);
+    diffRoleAssignments(ctx, b.roleAssignments, h.roleAssignments);
     diffSuppressions(ctx, b, h);
     replaced.push(...replacements(name, b, h, matching, ctx.canon));
   }

@@ -226,6 +226,19 @@ export function stackAccess(model: StackModel): StackAccess {
         verdict: verdictOf(model, bindings, v),
       };
     }),
+    roleAssignments: model.resources
+      .filter((r) => r.type === 'azurerm_role_assignment')
+      .map((r) => {
+        const principal = String(r.config.principal_id ?? '');
+        const wf = workflowByPrincipal(model, principal);
+        return {
+          id: r.address,
+          principal: value(model, principal),
+          caller: wf ? { id: wf.address, name: wf.workflowName } : { id: `principal ${principal}`, name: describeValue(model, principal) },
+          role: String(r.config.role_definition_name ?? describeValue(model, String(r.config.role_definition_id ?? ''))),
+          scope: value(model, String(r.config.scope ?? '')),
+        };
+      }),
     suppressions: model.resources.flatMap((r) =>
       (r.annotations.suppressions ?? []).map((s) => ({ resource: { id: r.address, name: resourceName(r.config) ?? r.path }, path: r.path, ruleId: s.id, reason: s.reason })),
     ),
