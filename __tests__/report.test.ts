@@ -79,7 +79,9 @@ describe('our synthesized stacks', () => {
 
   test('token- and secret-bearing actions are listed with their run-history protection', () => {
     const lines = section(report, 'logic-apps-oauth');
-    expect(lines).toContain('| la-oauth-send / `Call_1` | ManagedServiceIdentity token | secure inputs and outputs |');
+    expect(lines).toContain(
+      '| la-oauth-send / `Call_1` | ManagedServiceIdentity token | secure inputs and outputs | blocked (`0.0.0.0-0.0.0.0`: run-history inputs and outputs readable from nowhere) |',
+    );
   });
 });
 

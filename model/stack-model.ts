@@ -433,9 +433,19 @@ export function buildStackModel(stack: SynthStack): StackModel {
   return { name: stack.name, json: stack.json, resources, byAddress, workflows, apps, grants, apis, calls, secretReads, otherHttpActions };
 }
 
+const SECRET_URI = /vault\.azure\.net|\.vault_uri\}|\.secret_id\}|\.versionless_secret_id\}|\/secrets\//i;
+
+/**
+ * The HTTP action reads a Key Vault secret: it asks for a Key Vault token, or its URI is a vault's (a
+ * vault host, a vault_uri / secret_id reference, or a /secrets/ path).
+ */
+export function readsKeyVaultSecret(action: ActionModel): boolean {
+  const audience = String(action.authentication?.audience ?? '').replace(/\/+$/, '').toLowerCase();
+  return audience === KEY_VAULT_AUDIENCE || (action.actionType === 'Http' && SECRET_URI.test(action.uri ?? ''));
+}
+
 function isSecretRead(action: ActionModel): boolean {
-  const audience = String(action.authentication?.audience ?? '').replace(/\/+$/, '');
-  return audience === KEY_VAULT_AUDIENCE || /\/secrets\//.test(action.uri ?? '');
+  return readsKeyVaultSecret(action);
 }
 
 function readPolicy(resource: ResourceRef, scope: ApiPolicyDocument['scope']): ApiPolicyDocument {

@@ -1,7 +1,5 @@
+import { readsKeyVaultSecret } from '../../model/stack-model';
 import type { RawFinding, Rule } from '../rule';
-
-const VAULT_AUDIENCE = /^https:\/\/vault\.azure\.net\/?$/i;
-const READS_SECRET_URI = /vault\.azure\.net|\.vault_uri\}|\.secret_id\}|\.versionless_secret_id\}|\/secrets\//i;
 
 export const rule: Rule = {
   id: 'LA013',
@@ -15,8 +13,7 @@ export const rule: Rule = {
       for (const action of wf.actions) {
         const needs = new Map<string, string>();
         const auth = action.authentication;
-        const uri = action.uri ?? '';
-        if ((auth && VAULT_AUDIENCE.test(String(auth.audience ?? ''))) || (action.actionType === 'Http' && READS_SECRET_URI.test(uri))) {
+        if (readsKeyVaultSecret(action)) {
           needs.set('outputs', 'reads a Key Vault secret');
         }
         if (auth && (auth.pfx !== undefined || auth.password !== undefined || auth.secret !== undefined || auth.credentialType !== undefined)) {

@@ -6,7 +6,7 @@ import { isOpenRange } from '../../domain/ip-range';
 import { describeBound, describeIpRanges, describeValue } from '../../model/describe';
 import { Bindings, simulatedBindings } from '../../model/entra';
 import { literalIpElements } from '../../model/ip-lists';
-import { buildStackModel, CallModel, handlesTokensOrSecrets, IpList, StackModel, SynthStack, WorkflowModel, ApiModel, ApiPolicyDocument } from '../../model/stack-model';
+import { buildStackModel, CallModel, handlesTokensOrSecrets, readsKeyVaultSecret, IpList, StackModel, SynthStack, WorkflowModel, ApiModel, ApiPolicyDocument } from '../../model/stack-model';
 import { CallVerdict, predictCalls, Reason } from '../../model/verdict';
 import { Finding, runRules } from '../../rules/engine';
 
@@ -295,12 +295,12 @@ function secretBearingRows(model: StackModel): string[][] {
   for (const wf of [...model.workflows].sort((a, b) => a.workflowName.localeCompare(b.workflowName))) {
     for (const action of [...wf.actions].sort((a, b) => a.actionName.localeCompare(b.actionName))) {
       const auth = action.authentication;
-      const readsSecret = /\/secrets\//.test(action.uri ?? '') || auth?.audience === 'https://vault.azure.net';
+      const readsSecret = readsKeyVaultSecret(action);
       if (!auth && !readsSecret) continue;
       const what = [auth ? `${auth.type} token` : '', readsSecret ? 'reads a Key Vault secret' : '', auth?.pfx ? 'certificate from a previous step' : '']
         .filter(Boolean)
         .join(', ');
-      rows.push([`${wf.workflowName} / ${code(action.actionName)}`, what, secureText(action.secureData)]);
+      rows.push([`${wf.workflowName} / ${code(action.actionName)}`, what, secureText(action.secureData), describeContentRanges(model, wf.contentIpRanges)]);
     }
   }
   return rows;
@@ -448,7 +448,7 @@ export function renderReport(stacks: readonly SynthStack[], options: ReportOptio
     const secretRows = secretBearingRows(view.model);
     body.push('### Token- and secret-bearing actions', '');
     if (secretRows.length) {
-      body.push(...table(['Workflow / action', 'Carries', 'Run history'], secretRows), '');
+      body.push(...table(['Workflow / action', 'Carries', 'Run history (action)', 'Run history (workflow access)'], secretRows), '');
       for (const row of secretRows) if (row[2].includes('not secured')) attention.push(`${row[0].replace(/`/g, '')} carries a token or secret without secure data`);
     } else {
       body.push('None.', '');
