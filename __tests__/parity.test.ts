@@ -350,3 +350,33 @@ describe('action and trigger names (Logic Apps: at most 80 characters)', () => {
     expect(stepNameProblem('a'.repeat(81))).toMatch(/is 81 characters; Logic Apps allows 80/);
   });
 });
+
+// ---- the call graph's fields share the validators above ----
+
+describe('logicAppsOauth call graph fields: the same rules, both sides', () => {
+  /** The default graph plus an API on an API Management instance (and a call to it). */
+  const withApi = (patch: (c: Record<string, any>) => void) =>
+    withDefaults((c) => {
+      c.logicAppsOauth.apis = [{ name: 'stock', path: 'stock/v1' }];
+      c.logicAppsOauth.apiManagement = { name: 'contoso-apim', skuName: 'Consumption_0', publisherName: 'Contoso', publisherEmail: 'ops@contoso.com' };
+      c.logicAppsOauth.workflows.push({ name: 'erp' });
+      c.logicAppsOauth.calls.push({ from: 'erp', to: 'stock' });
+      patch(c);
+    });
+  const errorOf = (raw: Record<string, any>) => {
+    try {
+      parseConfig(raw);
+      return undefined;
+    } catch (err) {
+      return (err as Error).message;
+    }
+  };
+  test.each([
+    ['apiManagement.skuName', (c: Record<string, any>) => (c.logicAppsOauth.apiManagement.skuName = 'StandardV2_10'), (c: Record<string, any>) => (c.logicAppsOauth.apiManagement.skuName = 'StandardV2_11')],
+    ['apis[0].path', (c: Record<string, any>) => (c.logicAppsOauth.apis[0].path = 'stock:v1'), (c: Record<string, any>) => (c.logicAppsOauth.apis[0].path = 'stock~v1')],
+    ['workflows[0].extraTriggerIpRanges[0]', (c: Record<string, any>) => (c.logicAppsOauth.workflows[0].extraTriggerIpRanges = ['203.0.113.0/28']), (c: Record<string, any>) => (c.logicAppsOauth.workflows[0].extraTriggerIpRanges = ['203.0.113.5/28'])],
+  ])('logicAppsOauth.%s', (path, good, bad) => {
+    expect(errorOf(withApi(good))).toBeUndefined();
+    expect(errorOf(withApi(bad))).toMatch(new RegExp(`^config error: logicAppsOauth\\.${path.replace(/[.[\]]/g, '\\$&')} = `));
+  });
+});
