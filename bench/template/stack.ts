@@ -6,6 +6,7 @@ import { Construct } from "constructs";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import * as azurerm from "@cdktf/provider-azurerm";
 import * as azuread from "@cdktf/provider-azuread";
+import * as time from "@cdktf/provider-time";
 
 const TAGS = { environment: "demo", project: "logic-apps-oauth" };
 const INVOKE_QUERY = "/triggers/manual/paths/invoke?api-version=2016-10-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0";
@@ -18,6 +19,7 @@ export class LogicAppsOauthStack extends TerraformStack {
 
     new azurerm.provider.AzurermProvider(this, "azurerm", { features: [{}] });
     new azuread.provider.AzureadProvider(this, "azuread", {});
+    new time.provider.TimeProvider(this, "time", {});
 
     const rg = new azurerm.resourceGroup.ResourceGroup(this, "ResourceGroup", {
       name: "rg-la-oauth-logic-apps-oauth",
@@ -83,11 +85,13 @@ export class LogicAppsOauthStack extends TerraformStack {
         ],
       },
     });
-    new azuread.appRoleAssignment.AppRoleAssignment(this, "Grant", {
+    const grant = new azuread.appRoleAssignment.AppRoleAssignment(this, "Grant", {
       appRoleId: roleId,
       principalObjectId: sender.identity.principalId,
       resourceObjectId: enterpriseApp.objectId,
     });
+    // Entra app-role grants take a while to reach the token service: the sender's first call waits.
+    new time.sleep.Sleep(this, "GrantsPropagated", { createDuration: "60s", dependsOn: [grant] });
 
     const trigger = new azurerm.logicAppTriggerCustom.LogicAppTriggerCustom(this, "ReceiverTrigger", {
       logicAppId: receiver.id,
@@ -130,8 +134,8 @@ export class LogicAppsOauthStack extends TerraformStack {
       });
       new azurerm.logicAppActionCustom.LogicAppActionCustom(this, `${callerId}Call`, {
         logicAppId: caller.id,
-        name: "Call_la_oauth_receive",
-        dependsOn: [schedule],
+        name: "Call_1",
+        dependsOn: [schedule, trigger],
         body: JSON.stringify({
           type: "Http",
           inputs: {
