@@ -13,7 +13,7 @@ import { buildStackModel, TfJson } from '../model/stack-model';
 import { predictCalls } from '../model/verdict';
 import { renderReport } from '../tools/report/render';
 import { checkToken, EXIT, stateFromBindings } from '../tools/check-token/check-token';
-import { withDefaults } from './support/config';
+import { EXAMPLE_GRAPH, TWO_SENDERS_V2 } from './support/config';
 import { expectAgreement, NOW, unsignedJwt } from './support/agreement';
 import { editBody, moveValidationToGlobal, resourceOf, useValidateJwt } from './support/stack-variants';
 import { synthApp } from './support/synth';
@@ -26,18 +26,11 @@ function stacksOf(raw: unknown): Array<{ name: string; json: TfJson }> {
 
 describe('named configs', () => {
   const production = JSON.parse(readFileSync(join(__dirname, '..', 'config', 'examples', 'production.json'), 'utf8'));
-  const v2 = withDefaults((c) => {
-    c.logicAppsOauth.tokenVersion = 2;
-    c.logicAppsOauth.workflows = [{ name: 'orders', extraTriggerIpRanges: ['203.0.113.0/24'] }, { name: 'billing' }, { name: 'shipping' }, { name: 'intruder' }];
-    c.logicAppsOauth.calls = [
-      { from: 'billing', to: 'orders' },
-      { from: 'shipping', to: 'orders' },
-      { from: 'intruder', to: 'orders', allowed: false },
-    ];
-  });
+
   test.each([
     ['default', DEFAULT_CONFIG],
-    ['token v2 with a refused sender', v2],
+    ['token v2 with a refused sender', TWO_SENDERS_V2],
+    ['example call graph (receivers and APIs, refused calls to both)', { namePrefix: 'contoso', logicAppsOauth: EXAMPLE_GRAPH }],
     ['production example', production],
   ])('%s: rules, report, check-token and smoke agree on every call', async (_name, raw) => {
     let calls = 0;

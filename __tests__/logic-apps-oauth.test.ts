@@ -2,20 +2,11 @@ import { Lazy } from 'cdktf';
 import { StackModel, TfJson } from '../model/stack-model';
 import { appForAudience } from '../model/entra';
 import { LOGIC_APPS_OAUTH_STACK } from '../stacks/logic-apps-oauth-stack';
-import { ownValues, withDefaults } from './support/config';
+import { ownValues, TWO_SENDERS_V2, withDefaults } from './support/config';
 import { modelOf, synthApp, synthAppFresh, SynthOutput } from './support/synth';
 
 const STACK = LOGIC_APPS_OAUTH_STACK;
 
-const TWO_SENDERS_V2 = withDefaults((c) => {
-  c.logicAppsOauth.tokenVersion = 2;
-  c.logicAppsOauth.workflows = [{ name: 'orders', extraTriggerIpRanges: ['203.0.113.0/24'] }, { name: 'billing' }, { name: 'shipping' }, { name: 'intruder' }];
-  c.logicAppsOauth.calls = [
-    { from: 'billing', to: 'orders' },
-    { from: 'shipping', to: 'orders' },
-    { from: 'intruder', to: 'orders', allowed: false },
-  ];
-});
 
 let defaults: SynthOutput;
 let v2: SynthOutput;

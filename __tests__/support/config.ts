@@ -36,3 +36,14 @@ export const EXAMPLE_GRAPH = {
   apis: [{ name: 'stock' }, { name: 'prices', path: 'prices/v2', tokenVersion: 2 }],
   apiManagement: { publisherName: 'Contoso', publisherEmail: 'platform-team@contoso.com' },
 };
+
+/** Token version 2, one receiver (orders, with an extra range) called by two allowed senders and one refused. */
+export const TWO_SENDERS_V2 = withDefaults((c) => {
+  c.logicAppsOauth.tokenVersion = 2;
+  c.logicAppsOauth.workflows = [{ name: 'orders', extraTriggerIpRanges: ['203.0.113.0/24'] }, { name: 'billing' }, { name: 'shipping' }, { name: 'intruder' }];
+  c.logicAppsOauth.calls = [
+    { from: 'billing', to: 'orders' },
+    { from: 'shipping', to: 'orders' },
+    { from: 'intruder', to: 'orders', allowed: false },
+  ];
+});
