@@ -6,10 +6,9 @@ import { isOpenRange } from '../../domain/ip-range';
 import { describeBound, describeIpRanges, describeValue } from '../../model/describe';
 import { Bindings, simulatedBindings } from '../../model/entra';
 import { literalIpElements } from '../../model/ip-lists';
-import { buildStackModel, CallModel, handlesTokensOrSecrets, readsKeyVaultSecret, IpList, StackModel, SynthStack, WorkflowModel, ApiModel, ApiPolicyDocument } from '../../model/stack-model';
+import { ApiModel, ApiPolicyDocument, buildStackModel, CallModel, handlesTokensOrSecrets, IpList, readsKeyVaultSecret, StackModel, SynthStack, WorkflowModel } from '../../model/stack-model';
 import { CallVerdict, predictCalls, Reason } from '../../model/verdict';
 import { Finding, runRules } from '../../rules/engine';
-
 
 export type { Finding };
 
