@@ -10,6 +10,7 @@ import { issuerFor, TokenClaims } from '../domain/tokens';
 import { bindReferences, hasUnresolvedReference } from './trigger-admission';
 import { PolicyRequiredClaim, readTokenValidations, TokenValidationElement } from './policy-xml';
 
+/** A <required-claims> claim of a token validation. */
 export type ApimRequiredClaim = PolicyRequiredClaim;
 
 /** The parsed `validate-azure-ad-token` element. */
@@ -24,6 +25,7 @@ export interface AzureAdTokenPolicy {
   readonly childOrder: readonly string[];
 }
 
+/** Why a token validation refuses a token (UnresolvedPolicyValue: not decided). */
 export type ApimFailureReason =
   | 'WrongTenantIssuer'
   | 'WrongAudience'
@@ -33,6 +35,7 @@ export type ApimFailureReason =
   | 'TokenNotYetValid'
   | 'UnresolvedPolicyValue';
 
+/** One failing check of a token validation. */
 export interface ApimCheckFailure {
   readonly reason: ApimFailureReason;
   readonly claim: string;
@@ -42,10 +45,12 @@ export interface ApimCheckFailure {
   readonly actual: string | undefined;
 }
 
+/** Accepted (with the client id), or refused with the HTTP status and every failing check. */
 export type ApimOutcome =
   | { readonly accepted: true; readonly clientId: string }
   | { readonly accepted: false; readonly status: number; readonly failures: readonly ApimCheckFailure[] };
 
+/** Bindings for `${...}` values and the evaluation time. */
 export interface ApimEvaluationOptions {
   /** Values of Terraform references, keyed by the expression inside `${...}`. */
   readonly bindings?: Readonly<Record<string, string>>;

@@ -25,6 +25,7 @@ export interface TokenRequest {
   readonly externalAudience?: string;
 }
 
+/** Values of Terraform references, keyed by the expression inside `${...}`. */
 export type Bindings = Record<string, string>;
 
 function fakeUuid(seed: string): string {
@@ -93,10 +94,12 @@ function fakeValue(model: StackModel, address: string, attribute: string, expres
   return `sim-${createHash('sha256').update(expression).digest('hex').slice(0, 12)}`;
 }
 
+/** `value` with every bound `${...}` reference replaced by its value; unbound ones stay as written. */
 export function bind(value: string, bindings: Bindings): string {
   return value.replace(/\$\{([^}]+)\}/g, (whole, expr: string) => bindings[expr.trim()] ?? whole);
 }
 
+/** Entra's answer to a managed identity's token request: the token's claims, or the refusal. */
 export type IssueResult =
   | { readonly issued: true; readonly claims: TokenClaims; readonly app?: AppModel; readonly tokenVersion: TokenVersion }
   | {
@@ -189,6 +192,7 @@ export function grantedRoles(model: StackModel, app: AppModel, principalIdRef: s
     .map(String);
 }
 
+/** Entra's answer to a client-credentials (certificate) token request. */
 export type ClientCredentialsResult =
   | { readonly issued: true; readonly claims: TokenClaims }
   | { readonly issued: false; readonly error: string; readonly message: string };

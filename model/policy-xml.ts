@@ -4,12 +4,14 @@
 // they are kept as written.
 import { XMLParser } from 'fast-xml-parser';
 
+/** A <required-claims>/<claim> of a token validation. */
 export interface PolicyRequiredClaim {
   readonly name: string;
   readonly match: 'all' | 'any';
   readonly values: readonly string[];
 }
 
+/** One validate-azure-ad-token or validate-jwt element, values as written. */
 export interface TokenValidationElement {
   readonly kind: 'validate-azure-ad-token' | 'validate-jwt';
   /** `tenant-id` (validate-azure-ad-token only). */

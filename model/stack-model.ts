@@ -26,6 +26,7 @@ export interface ResourceRef {
   readonly annotations: ResourceAnnotations;
 }
 
+/** A trigger of a workflow (custom, HTTP request or recurrence resource). */
 export interface TriggerModel extends ResourceRef {
   readonly triggerName: string;
   /** Address of the workflow the trigger belongs to. */
@@ -39,6 +40,7 @@ export interface TriggerModel extends ResourceRef {
   readonly secureData: readonly string[];
 }
 
+/** An action of a workflow (custom or HTTP action resource), with its parsed definition. */
 export interface ActionModel extends ResourceRef {
   readonly actionName: string;
   /** Address of the workflow the action belongs to. */
@@ -56,6 +58,7 @@ export interface ActionModel extends ResourceRef {
  */
 export type IpList = readonly string[] | string | undefined;
 
+/** A Logic Apps workflow with its access control, authorization policies, identity, triggers and actions. */
 export interface WorkflowModel extends ResourceRef {
   readonly workflowName: string;
   /** Trigger IP ranges; undefined when there is no trigger access control. */
@@ -106,6 +109,7 @@ export interface ApiPolicyDocument {
   readonly unreadable?: string;
 }
 
+/** An API Management API with the policy documents that apply to it. */
 export interface ApiModel extends ResourceRef {
   readonly apiName: string;
   readonly apiPath: string;
@@ -132,6 +136,7 @@ export type CallIntent =
   /** `probe`: the caller asks for another audience on purpose; otherwise a caller that is not admitted. */
   | { readonly kind: 'deny'; readonly reason: string; readonly probe: boolean };
 
+/** What a call reaches: a workflow trigger, or an API Management API. */
 export type CallTarget =
   | { readonly kind: 'workflow'; readonly workflow: WorkflowModel; readonly trigger?: TriggerModel }
   | { readonly kind: 'api'; readonly api: ApiModel };
@@ -162,6 +167,7 @@ export interface SecretReadModel {
   readonly uri: string;
 }
 
+/** The model of one synthesized stack: everything the rules and the commands read. Built by buildStackModel. */
 export interface StackModel {
   readonly name: string;
   readonly json: TfJson;
@@ -227,6 +233,7 @@ export function asSingle(block: TerraformValue): TerraformValue {
   return Array.isArray(block) ? block[0] : block;
 }
 
+/** A value or list as a list (undefined and null as an empty list). */
 export function asList<T>(value: T | T[] | undefined | null): T[] {
   if (value === undefined || value === null) return [];
   return Array.isArray(value) ? value : [value];

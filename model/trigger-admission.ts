@@ -9,11 +9,13 @@
 // Policy values may still hold Terraform references (`${...}`) from cdk.tf.json; `bindings` map those
 // references to concrete values (tests and tools supply them), unbound ones are reported as unresolved.
 
+/** One claim of an authorization policy: the token must carry exactly this value. */
 export interface PolicyClaim {
   readonly name: string;
   readonly value: string;
 }
 
+/** One authorization policy of a trigger: all its claims must match (AND). */
 export interface TriggerPolicy {
   readonly name: string;
   readonly claims: readonly PolicyClaim[];
@@ -23,6 +25,7 @@ import type { TokenClaims } from '../domain/tokens';
 
 export type { TokenClaims };
 
+/** What reaches the trigger: a token, a SAS signature, both or neither. */
 export interface TriggerRequest {
   /** Decoded claims of the Bearer token, if the request carries one. */
   readonly token?: TokenClaims;
@@ -30,6 +33,7 @@ export interface TriggerRequest {
   readonly sasSignature?: boolean;
 }
 
+/** How the trigger is configured beyond its policies. */
 export interface TriggerOptions {
   /** The trigger has the Bearer-only condition (SAS-only calls are skipped). */
   readonly bearerOnly?: boolean;
@@ -37,6 +41,7 @@ export interface TriggerOptions {
   readonly bindings?: Readonly<Record<string, string>>;
 }
 
+/** One claim of one policy that the token does not match. */
 export interface ClaimFailure {
   readonly policy: string;
   readonly claim: string;
@@ -47,12 +52,14 @@ export interface ClaimFailure {
   readonly unresolved?: boolean;
 }
 
+/** The Logic Apps error a refused request gets. */
 export type TriggerError =
   | 'MisMatchingOAuthClaims'
   | 'DirectApiRequestHasMoreThanOneAuthorization'
   | 'DirectApiAuthorizationRequired'
   | 'SkippedByTriggerCondition';
 
+/** Accepted by one policy, or refused with the error and every failing claim. */
 export type TriggerOutcome =
   | { readonly accepted: true; readonly policy: string }
   | { readonly accepted: false; readonly error: TriggerError; readonly failures: readonly ClaimFailure[] };
@@ -64,6 +71,7 @@ export function bindReferences(value: string, bindings: Readonly<Record<string, 
   return value.replace(REFERENCE, (whole, expr: string) => bindings[expr.trim()] ?? whole);
 }
 
+/** The value still holds a `${...}` reference. */
 export function hasUnresolvedReference(value: string): boolean {
   return /\$\{[^}]+\}/.test(value);
 }
