@@ -21,10 +21,10 @@
 // bundle and every module loaded from node_modules (cdktf, constructs, the providers, zod: ~400 modules).
 // Each is compiled with vm.Script and the cached data V8 produced for it on an earlier run; V8 then skips
 // parsing and compiling what it cached (the functions that ran, not only the top level: the data is taken
-// at exit). One blob per entry point, node_modules/.cache/run-ts/<entry>-<hash>.v8, holds the data with a
-// key of each module's file (size, inode, change time); a changed file, Node or V8 version, or data V8
-// rejects, compiles as usual and the blob is rewritten at exit. Modules that use dynamic import() are left to Node (vm.Script would need
-// a callback for it). RUN_TS_CACHE=0 disables this too.
+// at exit). One blob per entry point and flag set, node_modules/.cache/run-ts/<entry>-<hash>-<flags>.v8,
+// holds the data with a key of each module's file (size, inode, change time); a changed file, Node or V8
+// version, or data V8 rejects, compiles as usual and the blob is rewritten at exit. Modules that use
+// dynamic import() are left to Node (vm.Script would need a callback for it). RUN_TS_CACHE=0 disables it.
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -112,8 +112,11 @@ function bundle(entry, bundleFile) {
 }
 
 /** Per-entry V8 code cache: see the top of this file. */
-function installCodeCache(blobFile) {
-  const salt = `${process.version} ${process.versions.v8} ${process.arch}`;
+function installCodeCache(blobPrefix) {
+  // V8 rejects data made under other flags (NODE_OPTIONS of jest workers, --max-semi-space-size, ...): one
+  // blob per Node version and flag set, so that runs with different flags do not take turns rewriting one.
+  const salt = `${process.version} ${process.versions.v8} ${process.arch} ${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`;
+  const blobFile = `${blobPrefix}-${crypto.createHash('sha1').update(salt).digest('hex').slice(0, 8)}.v8`;
   /** filename -> { hash, data } from the previous run. */
   let previous = new Map();
   try {
@@ -164,15 +167,23 @@ function installCodeCache(blobFile) {
   };
 
   process.once('exit', () => {
-    if (!changed && compiled.length === previous.size) return;
+    // Rewritten only when something compiled without usable data. Modules this run did not load (an early
+    // config error loads less) keep their earlier data, so that runs of one entry with different paths do
+    // not take turns rewriting the blob.
+    if (!changed) return;
     try {
       const entries = [];
       const chunks = [];
-      for (const { filename, hash, script } of compiled) {
-        const data = script.createCachedData();
+      const add = (filename, hash, data) => {
         entries.push([filename, hash, data.length]);
         chunks.push(data);
+      };
+      const seen = new Set();
+      for (const { filename, hash, script } of compiled) {
+        seen.add(filename);
+        add(filename, hash, script.createCachedData());
       }
+      for (const [filename, { hash, data }] of previous) if (!seen.has(filename)) add(filename, hash, data);
       const header = Buffer.from(JSON.stringify({ salt, entries }), 'utf8');
       const length = Buffer.alloc(4);
       length.writeUInt32LE(header.length, 0);
@@ -274,7 +285,7 @@ const entry = path.resolve(arg);
 const bundleFile = `${entry}.bundle.js`;
 const code = bundle(entry, bundleFile);
 const entryKey = `${path.basename(entry)}-${crypto.createHash('sha1').update(entry).digest('hex').slice(0, 10)}`;
-const compile = process.env.RUN_TS_CACHE !== '0' ? installCodeCache(path.join(CACHE_DIR, `${entryKey}.v8`)) : undefined;
+const compile = process.env.RUN_TS_CACHE !== '0' ? installCodeCache(path.join(CACHE_DIR, entryKey)) : undefined;
 deferArchiver();
 deferTokenStackTraces();
 
