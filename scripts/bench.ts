@@ -5,7 +5,7 @@
 //
 //   npm run bench                      5 runs of each figure after 1 warm-up; enforces the targets
 //   npm run bench -- --quick           1 run, no warm-up, no targets, writes bench-out/BENCHMARKS.quick.md
-//   options: --runs N  --no-jest (skip the jest and npm-test figures)
+//   options: --runs N  --no-jest (skip the npm-test and template-jest figures; jest alone runs only with --only jest)
 //            --only synth,scale,cli,report,typecheck,jest,test,template (groups) or figure keys
 //            --out FILE  --no-write  --allow-failures (time a command even when it exits non-zero, e.g. a
 //            failing test, and mark the figure; without it the figure fails)
@@ -579,7 +579,9 @@ function buildFigures(opts: Options, work: string): Figure[] {
       run: templateJest,
     });
   }
-  const selected = (f: Figure) => !opts.only || opts.only.has(f.group) || opts.only.has(f.key);
+  // jest alone (without the type-check) only with --only jest: `npm test` figures cover it, and a full
+  // run is long enough on a shared machine.
+  const selected = (f: Figure) => (opts.only ? opts.only.has(f.group) || opts.only.has(f.key) : f.group !== 'jest');
   // A selected figure brings its partner (a ratio needs both).
   const keys = new Set(figures.filter(selected).flatMap((f) => [f.key, ...(f.pairWith ? [f.pairWith] : [])]));
   return figures.filter((f) => keys.has(f.key));
