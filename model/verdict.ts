@@ -286,8 +286,3 @@ export function predictCalls(model: StackModel): readonly CallVerdict[] {
   }
   return verdicts;
 }
-
-/** The verdict of one call, from the memoized predictions. */
-export function verdictOf(model: StackModel, call: CallModel): CallVerdict {
-  return predictCalls(model).find((v) => v.call === call)!;
-}
