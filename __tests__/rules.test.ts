@@ -150,7 +150,11 @@ describe.each(VIOLATIONS)('%s: %s', (id, _label, stack, mutate, message) => {
   });
 });
 
+// One violation per kind of check (calls, IP lists, policies, APIs, Key Vault), each on its own copy.
+const DETERMINISM_LABELS = ['sender without the app role', 'bare address inside distinct(concat(...))', 'six policies', 'global policy validates another audience', 'secrets role on the whole vault'];
+
 test('every rule has at least one violating fixture', () => {
+  expect(VIOLATIONS.filter(([, label]) => DETERMINISM_LABELS.includes(label))).toHaveLength(DETERMINISM_LABELS.length);
   expect([...new Set(VIOLATIONS.map(([id]) => id))].sort()).toEqual(RULES.map((r) => r.id).sort());
 });
 
@@ -202,7 +206,7 @@ describe('passing variants', () => {
     json.output.leak = { value: '${azurerm_logic_app_trigger_http_request.t.callback_url}', sensitive: true };
     expect(open('logic-apps-oauth', json, 'LA021')).toEqual([]);
   });
-  test.each(VIOLATIONS.map(([id, label, stack, mutate]) => [`${id} ${label}`, stack, mutate] as const))('runRules is deterministic: %s', (_label, stack, mutate) => {
+  test.each(VIOLATIONS.filter(([, label]) => DETERMINISM_LABELS.includes(label)).map(([id, label, stack, mutate]) => [`${id} ${label}`, stack, mutate] as const))('runRules is deterministic: %s', (_label, stack, mutate) => {
     const json = fixture(stack);
     mutate(json);
     expect(findings(stack, json)).toEqual(findings(stack, JSON.parse(JSON.stringify(json))));
