@@ -15,6 +15,7 @@ import {
   planSmoke,
   ProgressEvent,
   runSmoke,
+  RunOptions,
   SmokePlan,
   SmokeResult,
   SmokeCredentialError,
@@ -228,14 +229,40 @@ function only(...names: string[]): SmokePlan {
 
 async function smoke(
   p: SmokePlan,
-  options: { timeoutMs?: number; strict?: boolean; events?: ProgressEvent[] } = {},
+  options: { timeoutMs?: number; strict?: boolean; events?: ProgressEvent[]; startDeadline?: RunOptions['startDeadline'] } = {},
   arm: FakeArm = fake,
 ): Promise<SmokeResult> {
   return runSmoke(
     p,
     { credential: stubCredential, subscriptionId: SUB, endpoint: arm.endpoint, retryDelayInMs: 10, maxRetryDelayInMs: 50, maxRetries: 3 },
-    { subscriptionId: SUB, timeoutMs: options.timeoutMs ?? 2000, pollIntervalMs: 10, strict: options.strict, onProgress: (e) => options.events?.push(e) },
+    {
+      subscriptionId: SUB,
+      timeoutMs: options.timeoutMs ?? 10_000,
+      pollIntervalMs: 10,
+      strict: options.strict,
+      onProgress: (e) => options.events?.push(e),
+      startDeadline: options.startDeadline,
+    },
   );
+}
+
+/**
+ * A deadline that fires once `ms` have passed AND the fake ARM has answered what the test is about (`answered`),
+ * plus a few turns of the event loop for the client to read that answer (the fake ARM runs in this process).
+ * On a loaded machine a plain timer could fire before the first answer and test another message.
+ */
+function deadlineOnceAnswered(answered: () => boolean): NonNullable<RunOptions['startDeadline']> {
+  return (ms, onDeadline) => {
+    const started = Date.now();
+    let turns = 0;
+    const poll = setInterval(() => {
+      if (Date.now() - started < ms || !answered()) return;
+      if (++turns < 5) return;
+      clearInterval(poll);
+      onDeadline();
+    }, 20);
+    return () => clearInterval(poll);
+  };
 }
 
 function row(result: SmokeResult, workflow: string) {
@@ -368,9 +395,9 @@ describe('against a local ARM server', () => {
 
 // Tests that wait on the clock. Each runs on its own fake ARM, concurrently: jest-circus starts every
 // test.concurrent of a file right after its top-level beforeAll and awaits them in order, so their waits
-// (1 s for the Retry-After) overlap the tests above instead of idling the worker. The timeouts are 0.5 s so
-// that the first ARM answer arrives well within them even on a loaded machine; bounds are loose for the
-// same reason (they tell a stop at the timeout from a hang, not milliseconds).
+// (1 s for the Retry-After) overlap the tests above instead of idling the worker. The 0.5 s deadlines fire only
+// after the fake ARM's first relevant answer (deadlineOnceAnswered), so a loaded machine cannot change the
+// message under test; upper bounds are loose for the same reason (they tell a stop at the timeout from a hang).
 describe('against a local ARM server: Retry-After and timeouts', () => {
   const arms: FakeArm[] = [];
   const ownArm = async (workflows: Record<string, Partial<FakeWorkflow>>) => {
@@ -392,8 +419,9 @@ describe('against a local ARM server: Retry-After and timeouts', () => {
   test.concurrent('429 with a Retry-After beyond the timeout: stops at the timeout with a throttling message', async () => {
     const own = await ownArm({ [SEND]: { throttle: { times: 1000, retryAfter: '3600' } } });
     const started = Date.now();
-    const result = await smoke(only(SEND), { timeoutMs: 500 }, own);
-    expect(Date.now() - started).toBeLessThan(3000); // not the 3600 s ARM asked for
+    const throttled = () => own.seen.some((s) => s.method === 'POST');
+    const result = await smoke(only(SEND), { timeoutMs: 500, startDeadline: deadlineOnceAnswered(throttled) }, own);
+    expect(Date.now() - started).toBeLessThan(10_000); // not the 3600 s ARM asked for
     expect(row(result, SEND).actual).toMatchObject({ kind: 'unknown', summary: 'throttled (429), timed out' });
     expect(formatDetails(result)).toMatch(/gave up after 0\.5 s \(--timeout\) while ARM throttled requests for la-oauth-send \(429, Retry-After 3600 s\)/);
     expect(result.exitCode).toBe(3);
@@ -402,10 +430,11 @@ describe('against a local ARM server: Retry-After and timeouts', () => {
   test.concurrent('a run that never finishes: stops at the timeout naming the run and its status, no hang', async () => {
     const own = await ownArm({ [SEND]: { pollsUntilDone: Infinity } });
     const started = Date.now();
-    const result = await smoke(only(SEND), { timeoutMs: 500 }, own);
+    const runPolled = () => own.seen.some((s) => s.method === 'GET' && /\/runs\/[^/]+$/.test(s.path));
+    const result = await smoke(only(SEND), { timeoutMs: 500, startDeadline: deadlineOnceAnswered(runPolled) }, own);
     const elapsed = Date.now() - started;
     expect(elapsed).toBeGreaterThanOrEqual(490);
-    expect(elapsed).toBeLessThan(3000);
+    expect(elapsed).toBeLessThan(10_000);
     expect(formatDetails(result)).toMatch(/timed out after 0\.5 s \(--timeout\): run 0858\d+CU00 of la-oauth-send is still Running/);
     expect(result.exitCode).toBe(3);
   });

@@ -345,6 +345,17 @@ export interface RunOptions {
   /** Treat "refused, but the error code is not visible" as a failure. */
   readonly strict?: boolean;
   readonly onProgress?: (event: ProgressEvent) => void;
+  /**
+   * Starts a workflow's `timeoutMs` deadline and returns its cancel function.
+   * @default setTimeout. Tests pass one that fires only once their fake ARM has answered what the test
+   * is about, so a slow machine cannot reach the deadline before the first answer.
+   */
+  readonly startDeadline?: (ms: number, onDeadline: () => void) => () => void;
+}
+
+function startTimer(ms: number, onDeadline: () => void): () => void {
+  const timer = setTimeout(onDeadline, ms);
+  return () => clearTimeout(timer);
 }
 
 export interface ProgressEvent {
@@ -451,7 +462,7 @@ async function checkWorkflow(
   const started = Date.now();
   const poll = options.pollIntervalMs ?? 5000;
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), options.timeoutMs);
+  const cancelDeadline = (options.startDeadline ?? startTimer)(options.timeoutMs, () => controller.abort());
   const signal = controller.signal;
   let runId: string | undefined;
   let status: string | undefined;
@@ -537,7 +548,7 @@ async function checkWorkflow(
     }
     return rows(() => ({ kind: 'unknown', summary, message }));
   } finally {
-    clearTimeout(timer);
+    cancelDeadline();
   }
 }
 
