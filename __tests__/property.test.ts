@@ -194,7 +194,8 @@ const MUTATIONS: Mutation[] = [
   { path: ['location'], value: fc.oneof(fc.constantFrom('West Europe', 'northeurop', 'westeurope2'), notMatching(/^[a-z0-9]+$/)) },
   { path: ['tags'], value: fc.dictionary(fc.string({ minLength: 1, maxLength: 5 }), fc.oneof(fc.integer(), fc.boolean()), { minKeys: 1, maxKeys: 2 }) },
   { path: ['protect'], value: notBoolean },
-  { path: ['surprise'], field: '"surprise"', value: fc.anything({ maxDepth: 1 }) },
+  // Named as `unknown key "surprise"`, or as `surprise.__proto__` when fc.anything() makes a "__proto__" key.
+  { path: ['surprise'], field: 'surprise', value: fc.anything({ maxDepth: 1 }) },
   { path: LA('tokenVersion'), value: fc.oneof(fc.integer().filter((n) => n !== 1 && n !== 2), fc.constant('1')) },
   { path: LA('workflows'), value: fc.constant([]) },
   { path: LA('workflows', 0, 'name'), value: notMatching(/^[-()_.A-Za-z0-9]+$/) },
