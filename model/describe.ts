@@ -14,11 +14,12 @@ function resourceLabel(model: StackModel, address: string): string {
 export function describeReference(model: StackModel, address: string, attribute: string): string {
   const type = address.replace(/^data\./, '').split('.')[0];
   const label = resourceLabel(model, address);
-  if (type === 'azuread_client_config') {
-    const provider = providerOf(model.byAddress.get(address)?.config, 'azuread');
+  if (type === 'azuread_client_config' || type === 'azurerm_client_config') {
+    const provider = providerOf(model.byAddress.get(address)?.config, type.split('_')[0]);
     if (attribute === 'tenant_id') return `tenant id of provider ${provider}`;
     if (attribute === 'object_id') return `object id of the deploying principal (${provider})`;
     if (attribute === 'client_id') return `client id of the deploying principal (${provider})`;
+    if (attribute === 'subscription_id') return `subscription id of provider ${provider}`;
   }
   if (type === 'azurerm_logic_app_workflow') {
     if (/^identity\[0\]\.principal_id$/.test(attribute)) return `principal id of ${label}`;
