@@ -515,9 +515,10 @@ function buildFigures(opts: Options, work: string): Figure[] {
     // cold run, so even --quick measures a warm run without a separate warm-up. The test signing keys the
     // suites keep between runs (__tests__/support/tokens.ts) go too on a cold run: cold is a fresh clone.
     let warmCache = '';
+    // run-ts's bundles and V8 code cache go too (tests spawn the CLIs through it).
     const coldCache = () => {
       warmCache = fresh('jest-cache');
-      rmSync(join(ROOT, 'node_modules', '.cache', 'test-keys'), { recursive: true, force: true });
+      for (const dir of ['test-keys', 'run-ts']) rmSync(join(ROOT, 'node_modules', '.cache', dir), { recursive: true, force: true });
       return warmCache;
     };
     const warmCacheDir = () => warmCache || (warmCache = fresh('jest-cache'));
