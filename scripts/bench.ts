@@ -4,7 +4,7 @@
 // same resources). Writes BENCHMARKS.md and checks the targets; see docs/performance.md.
 //
 //   npm run bench                      5 runs of each figure after 1 warm-up; enforces the targets
-//   npm run bench -- --quick           1 run, no warm-up, no targets, writes bench-out/BENCHMARKS.quick.md
+//   npm run bench -- --quick           1 run, no warm-up, no targets, --allow-failures; writes bench-out/BENCHMARKS.quick.md
 //   options: --runs N  --no-jest (skip the npm-test and template-jest figures; jest alone runs only with --only jest)
 //            --only synth,scale,cli,report,typecheck,jest,test,template (groups) or figure keys
 //            --out FILE  --no-write  --allow-failures (time a command even when it exits non-zero, e.g. a
@@ -80,7 +80,9 @@ function parseArgs(argv: string[]): Options {
     only: only ? new Set(only.split(',')) : undefined,
     out: resolve(ROOT, value('--out') ?? (quick ? 'bench-out/BENCHMARKS.quick.md' : 'BENCHMARKS.md')),
     write: !argv.includes('--no-write'),
-    allowFailures: argv.includes('--allow-failures'),
+    // --quick (CI) keeps the script from rotting; a flaky test inside the timed `npm test` is `npm test`'s
+    // business (CI ran it just before), so it is recorded and marked, not fatal.
+    allowFailures: quick || argv.includes('--allow-failures'),
   };
 }
 
