@@ -1,4 +1,5 @@
-import { relative } from 'node:path';
+import { readdirSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { loadConfig } from './config/load';
 import { administratorWarnings } from './config/administrators';
 import { exitOnKnownError, printNotice } from './synth-errors';
@@ -16,6 +17,7 @@ try {
   const app = buildApp(config);
   app.synth();
   const stacks = app.node.children.filter((c) => TerraformStack.isStack(c)).map((s) => s.node.id);
+  removeOtherStacks(join(app.outdir, 'stacks'), stacks);
   // Warnings and notices only once synth succeeded: a failing synth prints its error line alone.
   administratorWarnings(config).forEach(printNotice);
   notices.forEach(printNotice);
@@ -23,4 +25,15 @@ try {
   console.log(`synthesized ${stacks.join(', ')} from ${source} into ${outdir && !outdir.startsWith('..') ? outdir : app.outdir}/stacks`);
 } catch (err) {
   exitOnKnownError(err);
+}
+
+/**
+ * Removes the directories of stacks an earlier synth wrote and this one did not (e.g. the demo's API
+ * Management stacks after switching to a file without them), as `cdktf synth` does (@cdktf/cli-core
+ * synth-stack.js, orphaned directories): cdktf.out/stacks then holds only what the configuration asks for.
+ */
+function removeOtherStacks(dir: string, written: readonly string[]): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isDirectory() && !written.includes(entry.name)) rmSync(join(dir, entry.name), { recursive: true, force: true });
+  }
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -372,6 +372,10 @@ describe('loading', () => {
     ['a missing colon on line 3', '{\n  "namePrefix": "contoso",\n  "protect" true\n}', "unexpected token 't' at line 3 column 13"],
     ['a trailing comma', '{\n  "namePrefix": "contoso",\n}', 'expected double-quoted property name at line 3 column 1'],
     ['text after the document', '{}\n\n  x', 'unexpected non-whitespace character after JSON at line 3 column 3'],
+    ['an unquoted key at line 1 column 1', 'namePrefix: "contoso"', 'unquoted text namePrefix (JSON needs double quotes around keys and strings) at line 1 column 1'],
+    ['an unquoted value', '{\n  "namePrefix": contoso\n}', 'unquoted text contoso (JSON needs double quotes around keys and strings) at line 2 column 17'],
+    ['a missing closing quote', '{\n  "namePrefix": "contoso,\n  "protect": true\n}', 'a string is not closed before the end of the line (a missing closing quote?) at line 2 column 26'],
+    ['a trailing comma in a list', '{\n  "tags": { "a": "b" },\n  "x": [1, 2,]\n}', "unexpected token ']' at line 3 column 14"],
   ])('JSON syntax errors give line and column: %s', (_name, text, where) => {
     const file = write('syntax.json', text);
     expect(() => loadConfig({ LOGIC_APPS_CONFIG: file })).toThrow(new ConfigError(`config error: ${file} is not valid JSON: ${where}; fix the syntax there`));
@@ -407,9 +411,12 @@ describe('loading', () => {
     expect(existsSync(outdir)).toBe(false);
   });
 
-  test('main.ts: a successful synth prints one line naming the file and the stacks written (and the notice of an earlier-format file)', () => {
+  test('main.ts: a successful synth prints one line naming the file and the stacks written (and the notice of an earlier-format file); stacks of an earlier synth are removed', () => {
     const file = write('earlier.json', EARLIER);
     const outdir = join(dir, 'out-earlier');
+    // An earlier synth of the demo left its API Management stack there: this synth removes it.
+    mkdirSync(join(outdir, 'stacks', 'apim-managed-identity'), { recursive: true });
+    writeFileSync(join(outdir, 'stacks', 'apim-managed-identity', 'cdk.tf.json'), '{}');
     const result = main({ LOGIC_APPS_CONFIG: file, CDKTF_OUTDIR: outdir });
     expect(result.status).toBe(0);
     // Notices go to stdout too: the cdktf CLI labels every stderr line [ERROR] (synth-errors.ts).

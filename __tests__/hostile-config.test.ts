@@ -53,7 +53,7 @@ const CASES: Record<string, { content: string | Buffer; error: (file: string) =>
   'latin1.json': { content: Buffer.from('{"tags":{"owner":"J\xfcrgen"}}', 'latin1'), error: (f) => new RegExp(`^config error: ${f} is not valid UTF-8`) },
   'newline-key.json': { content: JSON.stringify({ 'bad\nkey': 1 }), error: () => /^config error: \(top level\): unknown key "bad\\nkey"; remove it or use one of: /u },
   'newline-tag.json': { content: JSON.stringify({ tags: { 'a\nb': 1 } }), error: () => /^config error: tags\["a\\nb"\] = 1: a tag value is a string; write it in quotes \("1"\)$/ },
-  'bad-json.json': { content: '{\n  "namePrefix": x\n}', error: (f) => new RegExp(`^config error: ${f} is not valid JSON: unexpected token 'x' at line 2 column 17; fix the syntax there$`) },
+  'bad-json.json': { content: '{\n  "namePrefix": x\n}', error: (f) => new RegExp(`^config error: ${f} is not valid JSON: unquoted text x \\(JSON needs double quotes around keys and strings\\) at line 2 column 17; fix the syntax there$`) },
   'proto.json': { content: '{"tags":{"__proto__":"x"}}', error: () => /^config error: tags\.__proto__: the key "__proto__" is not allowed \(JavaScript would drop it silently\); rename or remove it$/ },
   'proto-top.json': { content: '{"__proto__":{"namePrefix":"x"}}', error: () => /^config error: __proto__: the key "__proto__" is not allowed/ },
   'many.json': { content: manyWorkflows, error: () => /^config error: logicAppsOauth\.workflows = \[.*?: at most 800 workflows: one resource group holds at most 800 of a resource type; split them over several deployments \(namePrefix\)( \(and \d+ more problems?\))?$/ },

@@ -116,16 +116,32 @@ export function parseJson(text: string, file: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    const offset = syntaxErrorOffset(text);
-    const before = text.slice(0, offset).split('\n');
-    const where = offset >= text.length ? 'at the end of the file' : `at line ${before.length} column ${before[before.length - 1].length + 1}`;
-    const what = (err as Error).message
+    let offset = syntaxErrorOffset(text);
+    let what = (err as Error).message
       .replace(/, .*is not valid JSON$/s, '') // V8 quotes (part of) the text: not one line
       .replace(/ (in JSON )?at position \d+.*$/s, '')
       .replace(/^Unexpected end of JSON input$/, 'the JSON ends too early')
       .replace(/^./, (c) => c.toLowerCase());
+    // What a person wrote, rather than the first character the grammar refuses: a bare word (V8 blames
+    // its second letter, as "n" could begin null) and a string the line ends in (a missing quote).
+    const word = /^[A-Za-z_$][\w$]*/.exec(text.slice(wordStart(text, offset)));
+    if (word && !['true', 'false', 'null'].includes(word[0]) && /^unexpected token/.test(what)) {
+      offset = wordStart(text, offset);
+      what = `unquoted text ${word[0]} (JSON needs double quotes around keys and strings)`;
+    } else if (/^bad control character in string literal$/.test(what) && /[\r\n]/.test(text[offset] ?? '')) {
+      what = 'a string is not closed before the end of the line (a missing closing quote?)';
+    }
+    const before = text.slice(0, offset).split('\n');
+    const where = offset >= text.length ? 'at the end of the file' : `at line ${before.length} column ${before[before.length - 1].length + 1}`;
     throw new ConfigError(`config error: ${file} is not valid JSON: ${what} ${where}; fix the syntax there`);
   }
+}
+
+/** Start of the run of word characters that ends at `offset` (or `offset` itself). */
+function wordStart(text: string, offset: number): number {
+  let start = offset;
+  while (start > 0 && /[\w$]/.test(text[start - 1])) start--;
+  return start;
 }
 
 /**
