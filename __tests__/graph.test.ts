@@ -45,6 +45,30 @@ test('a caller holds one action per target: receivers and APIs', () => {
   expect(targets('crm')).toEqual(['orders', 'stock']);
 });
 
+test('Call_<n> counts the caller\'s edges in the order of calls, not the order of workflows or apis', () => {
+  // invoices and prices are declared after orders and stock, but shop calls them first.
+  const { json } = synthApp({
+    namePrefix: 'contoso',
+    logicAppsOauth: {
+      workflows: [{ name: 'orders' }, { name: 'invoices' }, { name: 'shop' }],
+      calls: [
+        { from: 'shop', to: 'invoices' },
+        { from: 'shop', to: 'prices' },
+        { from: 'shop', to: 'orders' },
+        { from: 'shop', to: 'stock' },
+      ],
+      apis: [{ name: 'stock' }, { name: 'prices' }],
+      apiManagement: { publisherName: 'Contoso', publisherEmail: 'platform-team@contoso.com' },
+    },
+  });
+  const actions = Object.values((json[LOGIC_APPS_OAUTH_STACK].resource as Resources).azurerm_logic_app_action_custom);
+  const target = (name: string) => {
+    const uri = JSON.parse(actions.find((a) => a.name === name)!.body).inputs.uri as string;
+    return /azurerm_logic_app_workflow\.Receiver-([a-z]+)_|\/(stock|prices)\/invoke$/.exec(uri)!.slice(1).find(Boolean);
+  };
+  expect(['Call_1', 'Call_2', 'Call_3', 'Call_4'].map(target)).toEqual(['invoices', 'prices', 'orders', 'stock']);
+});
+
 test('each receiver pins exactly its allowed callers (by oid), in call order', () => {
   const pinned = (receiver: string) => {
     const workflow = byPrefix('azurerm_logic_app_workflow', `Receiver-${receiver}`);

@@ -5,7 +5,7 @@ import { Audience } from '../constructs/audience';
 import { ApiOperation, EntraProtectedApi } from '../constructs/entra-protected-api';
 import { ReceiverWorkflow } from '../constructs/receiver-workflow';
 import { CallerWorkflow, ExternalAudience } from '../constructs/caller-workflow';
-import { Config, LogicAppsOauthConfig, WorkflowConfig } from '../config/schema';
+import { CallConfig, Config, LogicAppsOauthConfig, WorkflowConfig } from '../config/schema';
 import { callGraph, probeWorkflowName } from '../config/graph';
 import { ScenarioStack } from './scenario-stack';
 import { suppressRule } from '../constructs/annotations';
@@ -65,6 +65,15 @@ export class LogicAppsOauthStack extends ScenarioStack {
       return sender;
     };
     const workflowNamed = new Map(settings.workflows.map((w) => [w.name, w]));
+    // Action names: Call_<n>, n counting the caller's edges in the order of `calls` (docs/deploy.md, renames),
+    // so neither a target's name nor the order of `workflows` or `apis` decides which action calls what.
+    const actionNames = new Map<CallConfig, string>();
+    const perCaller = new Map<string, number>();
+    for (const call of settings.calls) {
+      const n = (perCaller.get(call.from) ?? 0) + 1;
+      perCaller.set(call.from, n);
+      actionNames.set(call, `Call_${n}`);
+    }
 
     // Receivers in declaration order, each followed by its callers and its probe (the order of the JSON).
     for (const node of graph.receivers) {
@@ -79,7 +88,10 @@ export class LogicAppsOauthStack extends ScenarioStack {
 
       for (const call of node.calls) {
         const sender = caller(workflowNamed.get(call.from)!);
-        sender.call(receiver, call.allowed ? {} : { expectRefusal: `${call.from} is declared allowed: false: the receiver must refuse it` });
+        sender.call(receiver, {
+          name: actionNames.get(call),
+          ...(call.allowed ? {} : { expectRefusal: `${call.from} is declared allowed: false: the receiver must refuse it` }),
+        });
         if (call.allowed) receiver.allowCaller(sender);
       }
 
@@ -132,7 +144,7 @@ export class LogicAppsOauthStack extends ScenarioStack {
         this.apis.push(api);
         for (const call of node.calls) {
           const sender = caller(workflowNamed.get(call.from)!);
-          sender.call(api, { operation: invoke, ...(call.allowed ? {} : { expectRefusal: `${call.from} is declared allowed: false: the API must refuse it` }) });
+          sender.call(api, { operation: invoke, name: actionNames.get(call), ...(call.allowed ? {} : { expectRefusal: `${call.from} is declared allowed: false: the API must refuse it` }) });
           if (call.allowed) api.allowCaller(sender);
         }
         new TerraformOutput(this, `${node.api.name}-url`, { value: invoke.url, description: `URL of API ${node.api.name} (Bearer token required).` });
