@@ -20,7 +20,11 @@ import {
   SmokeResult,
   SmokeCredentialError,
   verdictOf,
+  armErrorMessage,
+  SMOKE_RUN_ACTIONS,
 } from '../tools/smoke/smoke';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { withDefaults } from './support/config';
 
 const SUB = '11111111-2222-4333-8444-555555555555';
@@ -437,5 +441,23 @@ describe('against a local ARM server: Retry-After and timeouts', () => {
     expect(elapsed).toBeLessThan(10_000);
     expect(formatDetails(result)).toMatch(/timed out after 0\.5 s \(--timeout\): run 0858\d+CU00 of la-oauth-send is still Running/);
     expect(result.exitCode).toBe(3);
+  });
+});
+
+// Logic App Operator reads workflows, runs and run actions but has no Microsoft.Logic/workflows/triggers/run/action
+// (its built-in definition: read, enable, disable, validate), so the smoke identity needs the run action besides.
+describe('the rights smoke needs', () => {
+  const doc = (name: string) => readFileSync(join(__dirname, '..', 'docs', name), 'utf8');
+  test('running a trigger: docs/smoke-role.json holds exactly that action', () => {
+    expect([...SMOKE_RUN_ACTIONS]).toEqual(['Microsoft.Logic/workflows/triggers/run/action']);
+    expect(JSON.parse(doc('smoke-role.json')).Actions).toEqual([...SMOKE_RUN_ACTIONS]);
+  });
+  test('a 403 names the missing action and the role file; permissions.md grants both roles to smoke', () => {
+    const message = armErrorMessage({ statusCode: 403, code: 'AuthorizationFailed' }, { stack: 's', workflow: SEND, resourceGroup: RG, triggerName: 'Recurrence', calls: [] }, SUB);
+    expect(message).toContain('Microsoft.Logic/workflows/triggers/run/action');
+    expect(message).toContain('docs/smoke-role.json');
+    const row = doc('permissions.md').split('\n').find((line) => line.startsWith('| **`npm run smoke`**'))!;
+    expect(row).toContain('Logic App Operator');
+    expect(row).toContain('smoke-role.json');
   });
 });

@@ -412,6 +412,13 @@ interface RestLike {
   name?: string;
 }
 
+/**
+ * Azure RBAC actions the smoke test needs beyond reading workflows, runs and run actions (Logic App
+ * Operator reads everything of Microsoft.Logic): running a trigger. No read-only built-in role holds it (Logic App
+ * Operator only reads, enables and disables); docs/smoke-role.json is this list as a custom role.
+ */
+export const SMOKE_RUN_ACTIONS = ['Microsoft.Logic/workflows/triggers/run/action'] as const;
+
 /** One line naming the workflow and resource group, for an ARM error. */
 export function armErrorMessage(err: unknown, wf: SmokeWorkflow, subscriptionId: string): string {
   const e = (err ?? {}) as RestLike;
@@ -427,7 +434,7 @@ export function armErrorMessage(err: unknown, wf: SmokeWorkflow, subscriptionId:
         : `${where} not found${code}: deploy the stack ${wf.stack} first or check --subscription`;
     case 401:
     case 403:
-      return `not authorized on ${where}${code}: the signed-in identity needs e.g. Logic App Operator on the resource group`;
+      return `not authorized on ${where}${code}: the signed-in identity needs Logic App Operator (reads runs) and ${SMOKE_RUN_ACTIONS.join(', ')} (runs the trigger; custom role docs/smoke-role.json) on the resource group`;
     case 429:
       return `ARM kept throttling requests for ${where} (429)${code}; retry later`;
     default:
