@@ -1,6 +1,6 @@
 // The example app outside stacks/ (examples/calls) uses only the constructs' public entry, synthesizes,
 // and passes the project's rules, which predict every call it makes as admitted.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { App } from 'cdktf';
@@ -8,6 +8,7 @@ import { buildExample } from '../examples/calls/app';
 import { evaluateApp } from '../rules/guard';
 import { blockingFindings, formatFinding } from '../rules/engine';
 import * as entry from '../constructs';
+import type { ReceiverWorkflowProps, WorkflowProps } from '../constructs';
 
 const DIR = join(__dirname, '..', 'examples', 'calls');
 const { stacks, findings } = evaluateApp(buildExample(new App({ outdir: join(tmpdir(), 'la-oauth-example') })));
@@ -53,4 +54,22 @@ test('both targets admit the caller: one trigger policy pinned to its oid, one A
   expect(policies[0].claim.find((c: Json) => c.name === 'oid').value).toMatch(/^\$\{azurerm_logic_app_workflow\.Shop_[0-9A-F]+\.identity\[0\]\.principal_id\}$/);
   expect(resources('azuread_app_role_assignment')).toHaveLength(2);
   expect(resources('azurerm_api_management_api_policy')[0].xml_content).toContain('<application-id>${data.azuread_service_principal.Stock_Caller-Shop_');
+});
+
+test('the entry\'s header names files that exist (its example and docs)', () => {
+  const header = readFileSync(join(__dirname, '..', 'constructs', 'index.ts'), 'utf8').split('\n').filter((l) => l.startsWith('//')).join('\n');
+  const paths = [...header.matchAll(/\b((?:examples|docs)\/[\w./-]+\.(?:ts|md)|README\.md)\b/g)].map((m) => m[1]);
+  expect(paths).toContain('examples/calls/app.ts');
+  for (const path of paths) expect({ path, exists: existsSync(join(__dirname, '..', path)) }).toEqual({ path, exists: true });
+});
+
+test('props are read-only all the way down: readonly arrays and maps are accepted (type-checked)', () => {
+  const ranges: readonly string[] = ['203.0.113.0/24'];
+  const tags: Readonly<Record<string, string>> = { env: 'test' };
+  const props: Pick<ReceiverWorkflowProps, 'extraTriggerIpRanges'> & Pick<WorkflowProps, 'runHistoryIpRanges' | 'tags'> = {
+    extraTriggerIpRanges: ranges,
+    runHistoryIpRanges: ranges,
+    tags,
+  };
+  expect(props.extraTriggerIpRanges).toBe(ranges);
 });

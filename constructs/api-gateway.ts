@@ -16,7 +16,7 @@ export interface ApiGatewayProps {
    */
   readonly skuName?: string;
   /** @default {} */
-  readonly tags?: Record<string, string>;
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /** An API Management instance: the gateway in front of Entra-protected APIs. */
@@ -39,7 +39,7 @@ export class ApiGateway extends Construct {
       publisherName: props.publisherName,
       publisherEmail: props.publisherEmail,
       skuName: props.skuName ?? 'Consumption_0',
-      tags: props.tags,
+      tags: props.tags as Record<string, string> | undefined, // cdktf only reads it
     });
     this.apiManagementName = this.resource.name;
     this.resourceGroupName = props.resourceGroupName;

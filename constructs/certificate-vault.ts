@@ -18,7 +18,7 @@ export interface CertificateVaultProps {
    */
   readonly softDeleteRetentionDays?: number;
   /** @default {} */
-  readonly tags?: Record<string, string>;
+  readonly tags?: Readonly<Record<string, string>>;
   /**
    * Object ids granted "Key Vault Certificates Officer" on the vault, who create and renew the
    * certificates: ideally one Entra group holding every deployer (people and the CI deploy identity).
@@ -73,7 +73,7 @@ export class CertificateVault extends Construct {
       rbacAuthorizationEnabled: true,
       purgeProtectionEnabled: true,
       softDeleteRetentionDays: props.softDeleteRetentionDays ?? 90,
-      tags: props.tags,
+      tags: props.tags as Record<string, string> | undefined, // cdktf only reads it
       lifecycle: props.protect ? { preventDestroy: true } : undefined,
     });
     this.vaultId = this.resource.id;

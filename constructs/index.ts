@@ -4,7 +4,7 @@
 //   caller.call(target)            a workflow calls a receiver workflow or an API (ICallTarget)
 //   target.allowCaller(caller)     the receiver or API admits the caller (policy pin + app role grant)
 //   certificate.grantSecretRead(x) done for you by caller.readCertificate / call(..., { certificateClient })
-// Example: examples/two-workflows/main.ts. Architecture and rules: README.md, docs/constructs.md.
+// Example: examples/calls/app.ts. Architecture and rules: README.md, docs/constructs.md.
 
 export { Audience, deterministicUuid } from './audience';
 export type { AudienceProps, IPrincipal } from './audience';

@@ -13,7 +13,7 @@ export function requireValid<T>(scope: Construct, prop: string, value: T | undef
 }
 
 /** Location and tags, checked for every resource construct that takes them. */
-export function requireValidPlacement(scope: Construct, props: { readonly location?: string; readonly tags?: Record<string, string> }): void {
+export function requireValidPlacement(scope: Construct, props: { readonly location?: string; readonly tags?: Readonly<Record<string, string>> }): void {
   requireValid(scope, 'location', props.location, locationProblem);
   const tags = props.tags;
   if (tags === undefined || Token.isUnresolved(tags)) return;

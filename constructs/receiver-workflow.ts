@@ -27,7 +27,7 @@ export interface ReceiverWorkflowProps extends WorkflowProps {
    * Trigger IP ranges admitted besides the allowed callers' outbound addresses.
    * @default []
    */
-  readonly extraTriggerIpRanges?: string[];
+  readonly extraTriggerIpRanges?: readonly string[];
 }
 
 /** One authorization policy of the receiver's trigger: all claims must match (AND). */
@@ -56,7 +56,7 @@ export class ReceiverWorkflow extends Workflow implements ICallTarget {
     this.triggerName = props.triggerName ?? DEFAULT_TRIGGER_NAME;
     requireValidStepName(this, this.triggerName);
     requireValidIpRanges(this, 'extraTriggerIpRanges', props.extraTriggerIpRanges);
-    this.extraTriggerIpRanges = props.extraTriggerIpRanges ?? [];
+    this.extraTriggerIpRanges = [...(props.extraTriggerIpRanges ?? [])];
 
     this.trigger = new LogicAppTriggerCustom(this, 'Trigger', {
       name: this.triggerName,

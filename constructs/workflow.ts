@@ -12,12 +12,12 @@ export interface WorkflowProps {
   readonly resourceGroupName: string;
   readonly location: string;
   /** @default {} */
-  readonly tags?: Record<string, string>;
+  readonly tags?: Readonly<Record<string, string>>;
   /**
    * Who may read run inputs and outputs (access_control.content).
    * @default ["0.0.0.0-0.0.0.0"] (nobody)
    */
-  readonly runHistoryIpRanges?: string[];
+  readonly runHistoryIpRanges?: readonly string[];
   /**
    * Log Analytics workspace for the workflow's runtime logs and metrics.
    * @default no diagnostic setting
@@ -46,12 +46,12 @@ export abstract class Workflow extends Construct implements IPrincipal {
     requireValidIpRanges(this, 'runHistoryIpRanges', props.runHistoryIpRanges);
     requireValid(this, 'logAnalyticsWorkspaceId', props.logAnalyticsWorkspaceId, logAnalyticsWorkspaceIdProblem);
     this.workflowName = props.name;
-    this.runHistoryIpRanges = props.runHistoryIpRanges ?? ['0.0.0.0-0.0.0.0'];
+    this.runHistoryIpRanges = props.runHistoryIpRanges ? [...props.runHistoryIpRanges] : ['0.0.0.0-0.0.0.0'];
     this.resource = new LogicAppWorkflow(this, 'Resource', {
       name: props.name,
       resourceGroupName: props.resourceGroupName,
       location: props.location,
-      tags: props.tags,
+      tags: props.tags as Record<string, string> | undefined, // cdktf only reads it
       identity: { type: 'SystemAssigned' },
       accessControl: { content: { allowedCallerIpAddressRange: this.runHistoryIpRanges } },
       lifecycle: props.protect ? { preventDestroy: true } : undefined,
