@@ -428,7 +428,17 @@ describe('npm run report -- --base', () => {
   });
 
   test('exit 2 with one line: a missing base, a directory without a synth, an unknown --fail-on', () => {
+    // A stack file that is not a stack object, and hand-edited JSON the model cannot read: exit 2, not 1
+    // (which --fail-on widen and CI read as "widens") nor a stack trace.
+    const notObject = write('not-object', []);
+    mkdirSync(join(notObject, 'stacks', 'orders'), { recursive: true });
+    writeFileSync(join(notObject, 'stacks', 'orders', 'cdk.tf.json'), 'null');
+    writeFileSync(join(notObject, 'manifest.json'), JSON.stringify({ stacks: { orders: { name: 'orders', synthesizedStackPath: 'stacks/orders/cdk.tf.json' } } }));
+    const broken = write('broken', [{ name: 'orders', json: { resource: { azurerm_logic_app_workflow: { Receiver: null } } } }]);
     for (const [options, message] of [
+      [{ base: secureDir, head: notObject }, /^report: cannot read the head synth in .*not-object: cannot read .*cdk\.tf\.json: not a synthesized stack \(expected a JSON object, got null\)/],
+      [{ base: secureDir, head: broken, failOn: 'widen' }, /^report: cannot compare .*secure with .*broken: /],
+      [{ base: secureDir, head: openDir, out: join(dir, 'no-such-dir', 'diff.md') }, /^report: cannot write .*no-such-dir.diff\.md: ENOENT/],
       [{ base: join(dir, 'nope'), head: secureDir }, /^report: base directory .*nope does not exist \(synthesize the base first, .*\)$/],
       [{ base: secureDir, head: join(dir, 'nope') }, /^report: .*nope does not exist \(run `npm run synth` first, .*\)$/],
       [{ base: dir, head: secureDir }, /^report: cannot read the base synth in .*: .*manifest\.json not found: run `npm run synth` first/],

@@ -289,6 +289,14 @@ describe('access-diff job', () => {
     expect(r.output).toBe('');
   });
 
+  test('diff: exit 1 without a written diff (a crash, not "widens") fails the step', () => {
+    stub('npm', 'echo "TypeError: boom" >&2; exit 1');
+    const r = runStep(step('Access diff').run!, dir, { BASE_DIR: '/base/cdktf.out' });
+    expect(r.status).toBe(3);
+    expect(r.summary).toBe('');
+    expect(r.output).toBe('');
+  });
+
   // gh stub: `api --paginate <list url> --jq F` prints $GH_LIST (or fails with GH_LIST_FAILS); other calls
   // log "<method> <url> <body>" and fail with GH_WRITE_FAILS.
   const ghStub = () =>

@@ -32,11 +32,17 @@ interface Manifest {
 }
 
 function readJson(file: string): TfJson {
+  let json: unknown;
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as TfJson;
+    json = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
     throw new SynthOutputError(`cannot read ${file}: ${(err as Error).message.split('\n')[0]}`);
   }
+  // cdktf writes one object per stack; anything else (null, an array, a string) is not a synthesized stack.
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new SynthOutputError(`cannot read ${file}: not a synthesized stack (expected a JSON object, got ${json === null ? 'null' : Array.isArray(json) ? 'an array' : typeof json}); run \`npm run synth\` again`);
+  }
+  return json as TfJson;
 }
 
 /**

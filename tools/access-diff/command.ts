@@ -1,7 +1,7 @@
 // `npm run report -- --base <base synth dir> [<head synth dir>] [--fail-on widen] [--changes-only]
 // [--out FILE]`: the "Access changes" section (base -> head), then the head's full security report.
 // Exit 0; 1 with --fail-on widen when a change widens access; 2 with one line on bad input (a missing
-// or unreadable directory, an unknown --fail-on value).
+// or unreadable directory, a stack the model cannot read, an unwritable --out, an unknown --fail-on value).
 import { existsSync, writeFileSync } from 'node:fs';
 import { buildStackModel } from '../../model/stack-model';
 import { readSynthStacks, SynthStack } from '../../model/synth-output';
@@ -78,10 +78,26 @@ export function runAccessDiff(options: AccessDiffOptions, io: Io = processIo): n
   if (!base) return 2;
   const head = readSide('head', options.head ?? 'cdktf.out', io);
   if (!head) return 2;
-  const diff = accessDiffOf(base, head);
-  const markdown = renderAccessReport(diff, head, { changesOnly: options.changesOnly });
+  let diff: AccessDiff;
+  let markdown: string;
+  try {
+    diff = accessDiffOf(base, head);
+    markdown = renderAccessReport(diff, head, { changesOnly: options.changesOnly });
+  } catch (err) {
+    // A synth the model cannot read (hand-edited JSON of an unexpected shape): exit 2 like any bad input,
+    // never 1, which --fail-on widen (and CI) read as "a change widens access".
+    io.stderr(`report: cannot compare ${options.base} with ${options.head ?? 'cdktf.out'}: ${(err as Error).message.split('\n')[0]}`);
+    return 2;
+  }
+  if (options.out) {
+    try {
+      writeFileSync(options.out, markdown);
+    } catch (err) {
+      io.stderr(`report: cannot write ${options.out}: ${(err as Error).message.split('\n')[0]}`);
+      return 2;
+    }
+  }
   io.stdout(markdown);
-  if (options.out) writeFileSync(options.out, markdown);
   const widening = diff.changes.filter((c) => c.severity === 'widens').length;
   if (options.failOn === 'widen' && widening > 0) {
     io.stderr(`report: ${widening} change${widening === 1 ? ' widens' : 's widen'} access (--fail-on widen); see "Access changes"`);
