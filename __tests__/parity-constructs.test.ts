@@ -66,6 +66,7 @@ describe('constructs throw early on values Azure or azurerm refuses', () => {
     [{ runHistoryIpRanges: ['::/0'] }, undefined],
     [{ runHistoryIpRanges: ['2001:db8::1/64'] }, 'test/Receiver: runHistoryIpRanges[0] = "2001:db8::1/64": "2001:db8::1/64" has host bits set'],
     [{ location: 'northeurop' }, 'test/Receiver: location = "northeurop": not an Azure region name; did you mean "northeurope"?'],
+    [{ location: 'West Europe' }, undefined],
     [{ tags: { 'cost/center': 'x' } }, 'test/Receiver: tags (name) = "cost/center": a tag name cannot contain any of'],
     [{ tags: { t: 'v'.repeat(257) } }, 'test/Receiver: tags["t"] = '],
     [{ logAnalyticsWorkspaceId: '/subscriptions/s/resourcegroups/rg/providers/Microsoft.OperationalInsights/workspaces/w' }, 'test/Receiver: logAnalyticsWorkspaceId = '],

@@ -328,8 +328,20 @@ describe('tags (azurerm tags.Validate: 50 tags, 512/256 UTF-8 bytes; Azure: forb
 describe('location (Azure region names, domain/regions.ts)', () => {
   test.each([
     ['westeurope', true], ['northeurope', true], ['swedencentral', true], ['usgovvirginia', true],
-    ['northeurop', false], ['West Europe', false], ['europe', false], ['', false],
+    ['northeurop', false], ['europe', false], ['', false],
+    // azurerm normalizes a location (go-azure-helpers resourcemanager/location/normalize.go: lower case,
+    // spaces removed) and ARM takes display names, so "West Europe" deploys; only spaces are removed.
+    ['West Europe', true], ['WESTEUROPE', true], ['West US 2', true], ['West\tEurope', false], ['West-Europe', false],
+    // GA and access-restricted regions of learn.microsoft.com/azure/reliability/regions-list
+    ['indiasouthcentral', true], ['southeastus', true], ['israelnorthwest', true], ['malaysiasouth', true],
   ])('%j accepted: %s', (location, accepted) => expectVerdict(AT.location, location, accepted));
+
+  test('a display name is written as the region name azurerm stores (same synth as the name itself)', () => {
+    const parsed = (location: string) => parseConfig(withDefaults((c) => (c.location = location))).location;
+    expect(parsed('West Europe')).toBe('westeurope');
+    expect(parsed('West US 2')).toBe('westus2');
+    expect(verdict(AT.location, 'West\tEurope')).toMatch(/write the region name "westeurope"/);
+  });
 
   test('a typo names the closest region', () => {
     expect(verdict(AT.location, 'northeurop')).toBe(
@@ -337,11 +349,13 @@ describe('location (Azure region names, domain/regions.ts)', () => {
     );
   });
 
-  test('property: every listed region is accepted; one character dropped is accepted only if that is a region too', () => {
+  test('property: every listed region is accepted, also re-cased with a space; one character dropped is accepted only if that is a region too', () => {
     fc.assert(
       fc.property(fc.constantFrom(...PUBLIC_REGIONS), fc.nat(), (region, at) => {
         expectVerdict(AT.location, region, true);
         const i = at % region.length;
+        // azurerm's normalization: upper case and spaces anywhere are the same region
+        expectVerdict(AT.location, `${region.slice(0, i).toUpperCase()} ${region.slice(i)}`, true);
         const typo = region.slice(0, i) + region.slice(i + 1);
         expectVerdict(AT.location, typo, AZURE_REGIONS.has(typo));
       }),

@@ -16,6 +16,7 @@ import { checkGraph } from './graph';
 import { AdministratorsSchema } from './administrators';
 import { CiIdentitiesSchema } from './ci-identities';
 import { identifierUriProblem } from '../domain/identifier-uri';
+import { normalizeLocation } from '../domain/regions';
 
 export { LIMITS } from './limits';
 export { formatPath } from './path';
@@ -354,7 +355,8 @@ const ConfigObjectSchema = z
       .describe('Prefix of every Azure name. Set your own: protect refuses the demo\'s "la-oauth".'),
     location: checked(locationProblem)
       .default('westeurope')
-      .describe('Azure region name, e.g. "westeurope" (checked against domain/regions.ts).'),
+      .transform(normalizeLocation) // as azurerm stores it: "West Europe" synthesizes as "westeurope"
+      .describe('Azure region name or display name, e.g. "westeurope" or "West Europe" (checked against domain/regions.ts; written as the name).'),
     tags: tagsSchema.describe('Tags on every resource that takes tags (at most 50; Azure\'s name and value limits).'),
     protect: z
       .boolean()

@@ -2,7 +2,7 @@
 // when the value is accepted, otherwise one line: what is wrong and the fix (no field name: the caller
 // adds it). Used by the config schema (config/schema.ts), by the constructs (which throw early) and by
 // the parity tests; the table with sources and tests is docs/parity.md.
-import { AZURE_REGIONS, closestRegion } from './regions';
+import { AZURE_REGIONS, closestRegion, normalizeLocation } from './regions';
 export { ipRangeProblem, parseIpRange } from './ip-range';
 
 // ---- API Management ----
@@ -207,12 +207,15 @@ export function tagSetProblem(names: readonly string[]): { name?: string; proble
 
 // ---- Location ----
 
-/** `location`: a region name Azure knows (list and refresh command in ./regions.ts). */
+/**
+ * `location`: a region name or display name Azure knows, as azurerm normalizes it ("West Europe" is
+ * "westeurope"; list and refresh command in ./regions.ts).
+ */
 export function locationProblem(location: string): string | undefined {
-  if (AZURE_REGIONS.has(location)) return undefined;
-  const normalized = location.toLowerCase().replace(/\s+/g, '');
-  if (AZURE_REGIONS.has(normalized)) return `write the region name "${normalized}" (lowercase, no spaces)`;
-  const guess = closestRegion(normalized);
+  if (AZURE_REGIONS.has(normalizeLocation(location))) return undefined;
+  const squeezed = location.toLowerCase().replace(/[\s_-]+/g, '');
+  if (AZURE_REGIONS.has(squeezed)) return `write the region name "${squeezed}" (azurerm removes only spaces)`;
+  const guess = closestRegion(squeezed);
   const hint = guess ? `did you mean "${guess}"?` : 'use a name from `az account list-locations -o table` (column Name)';
   return `not an Azure region name; ${hint} (a region added after this release: add it to domain/regions.ts)`;
 }

@@ -1,7 +1,10 @@
 // Azure region names (`location`) that resources can be deployed to.
 //
-// azurerm does not check a location at plan time (it only normalizes case and spaces), so a typo such as
-// "northeurop" fails at apply with LocationNotAvailableForResourceType. We check against this list.
+// azurerm does not check a location at plan time: it normalizes it (lower case, spaces removed:
+// go-azure-helpers resourcemanager/location/normalize.go, used as StateFunc and DiffSuppressFunc) and ARM
+// takes region names and display names alike, so "West Europe" deploys as "westeurope" while a typo such as
+// "northeurop" fails at apply with LocationNotAvailableForResourceType. We check the normalized name
+// against this list (normalizeLocation).
 //
 // Source: the physical regions of `az account list-locations`, public cloud plus the US Government and
 // China clouds (https://learn.microsoft.com/en-us/azure/reliability/regions-list). Refresh with:
@@ -35,8 +38,10 @@ export const PUBLIC_REGIONS: readonly string[] = [
   'francesouth',
   'germanynorth',
   'germanywestcentral',
+  'indiasouthcentral',
   'indonesiacentral',
   'israelcentral',
+  'israelnorthwest',
   'italynorth',
   'japaneast',
   'japanwest',
@@ -44,6 +49,7 @@ export const PUBLIC_REGIONS: readonly string[] = [
   'jioindiawest',
   'koreacentral',
   'koreasouth',
+  'malaysiasouth',
   'malaysiawest',
   'mexicocentral',
   'newzealandnorth',
@@ -57,6 +63,7 @@ export const PUBLIC_REGIONS: readonly string[] = [
   'southafricawest',
   'southcentralus',
   'southeastasia',
+  'southeastus',
   'southindia',
   'spaincentral',
   'swedencentral',
@@ -93,6 +100,16 @@ export const SOVEREIGN_REGIONS: readonly string[] = [
 ];
 
 export const AZURE_REGIONS: ReadonlySet<string> = new Set([...PUBLIC_REGIONS, ...SOVEREIGN_REGIONS]);
+
+/**
+ * A location as azurerm stores and compares it: lower case, spaces removed (go-azure-helpers
+ * resourcemanager/location/normalize.go, `strings.ReplaceAll(strings.ToLower(input), " ", "")`), so the
+ * display name "West Europe" is the region "westeurope". Only spaces: a tab or a "-" stays and Azure
+ * refuses the name.
+ */
+export function normalizeLocation(location: string): string {
+  return location.toLowerCase().replaceAll(' ', '');
+}
 
 /** The known region closest to `name` by edit distance (for "did you mean"), if any is close. */
 export function closestRegion(name: string): string | undefined {
