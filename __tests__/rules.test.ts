@@ -130,6 +130,9 @@ const VIOLATIONS: Array<[string, string, Stack, (j: any) => void, RegExp?]> = [
   ['LA024', '0.0.0.0/0 on the token-protected trigger', 'logic-apps-oauth', (j) => appendToTriggerExpression(j, '0.0.0.0/0'), /admits "0\.0\.0\.0\/0"/],
   ['LA024', '0.0.0.0-255.255.255.255 on run history', 'apim-managed-identity', (j) => (res(j, 'azurerm_logic_app_workflow').access_control.content.allowed_caller_ip_address_range = ['0.0.0.0-255.255.255.255']), /run history is open/],
   ['LA024', '::/0 on run history', 'logic-apps-oauth', (j) => (receiver(j).access_control.content.allowed_caller_ip_address_range = ['::/0'])],
+  ['LA024', '0.0.0.0/1 + 128.0.0.0/1 (every address in two parts) inside the trigger expression', 'logic-apps-oauth', (j) => { appendToTriggerExpression(j, '0.0.0.0/1'); appendToTriggerExpression(j, '128.0.0.0/1'); }, /admits every address with "0\.0\.0\.0\/1" \+ "128\.0\.0\.0\/1" together/],
+  ['LA024', 'two a-b halves on run history', 'apim-managed-identity', (j) => (res(j, 'azurerm_logic_app_workflow').access_control.content.allowed_caller_ip_address_range = ['128.0.0.0-255.255.255.255', '10.0.0.0/8', '0.0.0.0-127.255.255.255'])],
+  ['LA024', '::/1 + 8000::/1 on run history', 'logic-apps-oauth', (j) => (receiver(j).access_control.content.allowed_caller_ip_address_range = ['::/1', '8000::/1'])],
 ];
 
 describe.each(VIOLATIONS)('%s: %s', (id, _label, stack, mutate, message) => {

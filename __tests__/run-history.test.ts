@@ -38,6 +38,16 @@ test('opening the API caller\'s run history to 0.0.0.0/0 is an LA024 error and a
   expect(report).toContain('- la-oauth-apim-caller handles tokens or secrets but its run history admits every address (0.0.0.0/0)');
 });
 
+test('run history split into parts that add up to every address (0.0.0.0/1 + 128.0.0.0/1) is the same LA024 error and "Needs attention" line', () => {
+  const json = synthApp(DEFAULT_CONFIG).json['apim-managed-identity'];
+  resourceOf(json, 'azurerm_logic_app_workflow', 'Caller').access_control.content.allowed_caller_ip_address_range = ['0.0.0.0/1', '128.0.0.0/1'];
+  const model = buildStackModel({ name: 'apim-managed-identity', json });
+  expect(runRules(model).map((f) => `${f.ruleId} ${f.suppressed ?? 'open'}`)).toEqual(['LA024 open']);
+  const report = renderReport([{ name: 'apim-managed-identity', json }], { rules: null });
+  expect(report).toContain('- la-oauth-apim-caller handles tokens or secrets but its run history admits every address (0.0.0.0/1, 128.0.0.0/1)');
+  expect(report).not.toContain('Nothing needs attention');
+});
+
 test('an open run-history range is an error on each workflow; suppressed with a reason on one, only the others stay errors', () => {
   const json = synthApp(DEFAULT_CONFIG).json['logic-apps-oauth'];
   for (const wf of Object.values(json.resource!.azurerm_logic_app_workflow) as any[]) wf.access_control.content.allowed_caller_ip_address_range = ['::/0'];

@@ -158,3 +158,27 @@ export function isOpenRange(value: string): boolean {
   const { range } = parseIpRange(value.trim());
   return range !== undefined && range.first === 0n && range.last === (1n << BigInt(BITS[range.family])) - 1n;
 }
+
+/**
+ * The ranges of a list that admit every address of a family: each range that does alone, or else all the
+ * ranges of a family whose union does (`0.0.0.0/1` + `128.0.0.0/1`, or two a-b halves): split or not, the
+ * restriction is void. Empty when some address of each family stays outside. Unparsable values are ignored.
+ */
+export function openRanges(values: readonly string[]): string[] {
+  const alone = values.filter(isOpenRange);
+  if (alone.length > 0) return alone;
+  const found: string[] = [];
+  for (const family of [4, 6] as const) {
+    const ranges = values
+      .map((value) => parseIpRange(value.trim()).range)
+      .filter((range): range is IpRange => range !== undefined && range.family === family)
+      .sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
+    let next = 0n; // the lowest address not yet admitted
+    for (const range of ranges) {
+      if (range.first > next) break;
+      if (range.last + 1n > next) next = range.last + 1n;
+    }
+    if (next === 1n << BigInt(BITS[family])) found.push(...ranges.map((range) => range.text));
+  }
+  return found;
+}

@@ -2,7 +2,7 @@
 // the synthesized stacks: every call's outcome is its verdict from model/verdict.ts (the same one the
 // rules, check-token and smoke use), printed here; the output is deterministic (sorted, no timestamps,
 // no machine paths).
-import { isOpenRange } from '../../domain/ip-range';
+import { openRanges as openRangesOf } from '../../domain/ip-range';
 import { describeBound, describeIpRanges, describeValue } from '../../model/describe';
 import { Bindings, simulatedBindings } from '../../model/entra';
 import { literalIpElements } from '../../model/ip-lists';
@@ -21,8 +21,8 @@ export interface ReportOptions {
 
 function describeContentRanges(model: StackModel, ranges: IpList): string {
   if (ranges === undefined) return '**not restricted**: run-history inputs and outputs readable from any IP';
-  const open = literalIpElements(ranges).filter((e) => isOpenRange(e.value));
-  if (open.length) return `**open to every address** (${open.map((e) => code(e.value)).join(', ')}): run-history inputs and outputs readable from any IP`;
+  const open = openRanges(ranges);
+  if (open.length) return `**open to every address** (${open.map(code).join(', ')}): run-history inputs and outputs readable from any IP`;
   if (Array.isArray(ranges) && ranges.length === 1 && ranges[0] === '0.0.0.0-0.0.0.0') {
     return 'blocked (`0.0.0.0-0.0.0.0`: run-history inputs and outputs readable from nowhere)';
   }
@@ -110,7 +110,7 @@ function isReceiver(model: StackModel, wf: WorkflowModel): boolean {
 
 /** Open ranges (every address) in an IP list, for "Needs attention". */
 function openRanges(list: IpList): string[] {
-  return literalIpElements(list).filter((e) => isOpenRange(e.value)).map((e) => e.value);
+  return openRangesOf(literalIpElements(list).map((e) => e.value));
 }
 
 function identity(wf: WorkflowModel): string {
