@@ -1,5 +1,5 @@
-import { readdirSync, rmSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { loadConfig } from './config/load';
 import { administratorWarnings } from './config/administrators';
 import { exitOnKnownError, printNotice } from './synth-errors';
@@ -8,6 +8,11 @@ import { exitOnKnownError, printNotice } from './synth-errors';
 // and says which configuration it used and what it wrote. On failure only the error line is printed.
 // The app (cdktf and the providers) is loaded only once the configuration is valid, so a bad file fails
 // fast. Which line goes to stdout and which to stderr: synth-errors.ts.
+// cdktf's App creates its output directory and stacks/ when it is constructed, before the rules and
+// validations run: on failure, remove the ones this run created (only while empty), so a failed synth
+// leaves no trace. The App's default outdir: CDKTF_OUTDIR (set by the cdktf CLI) or cdktf.out.
+const appOutdir = resolve(process.env.CDKTF_OUTDIR ?? 'cdktf.out');
+const createdByThisRun = [join(appOutdir, 'stacks'), appOutdir].filter((dir) => !existsSync(dir));
 try {
   const { config, source, notices } = loadConfig();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -24,6 +29,13 @@ try {
   const outdir = relative(process.cwd(), app.outdir);
   console.log(`synthesized ${stacks.join(', ')} from ${source} into ${outdir && !outdir.startsWith('..') ? outdir : app.outdir}/stacks`);
 } catch (err) {
+  for (const dir of createdByThisRun) {
+    try {
+      rmdirSync(dir); // never recursive: a directory with anything in it stays
+    } catch {
+      // not created after all, or not empty
+    }
+  }
   exitOnKnownError(err);
 }
 

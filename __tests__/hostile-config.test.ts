@@ -62,6 +62,7 @@ const CASES: Record<string, { content: string | Buffer; error: (file: string) =>
 
 let runs: Record<string, Run>;
 let accepted: Run;
+let ruleFailure: Run;
 
 beforeAll(async () => {
   // Accepted: a UTF-8 byte-order mark (editors write one) and a tag named "constructor".
@@ -70,7 +71,13 @@ beforeAll(async () => {
     tags: { constructor: 'platform team' },
     logicAppsOauth: { workflows: [{ name: 'receive' }, { name: 'send' }], calls: [{ from: 'send', to: 'receive' }], wrongAudienceProbe: true },
   })}`);
+  // Valid, but a rule refuses it (LA024: run history open to every address).
+  const refused = synth('open-run-history.json', JSON.stringify({
+    namePrefix: 'contoso',
+    logicAppsOauth: { runHistoryIpRanges: ['0.0.0.0/0'], workflows: [{ name: 'receive' }, { name: 'send' }], calls: [{ from: 'send', to: 'receive' }] },
+  }));
   const results = await Promise.all(Object.entries(CASES).map(([name, c]) => synth(name, c.content)));
+  ruleFailure = await refused;
   runs = Object.fromEntries(Object.keys(CASES).map((name, i) => [name, results[i]]));
   accepted = await bom;
 }, 60_000);
@@ -111,4 +118,11 @@ test('rule notices (suppressed findings with their reason, warnings) go to stdou
     out.mockRestore();
     err.mockRestore();
   }
+});
+
+test('a rule failure exits 1 with the rule lines only and leaves no output directory behind (cdktf creates it when the app is built)', () => {
+  expect({ status: ruleFailure.status, stdout: ruleFailure.stdout }).toEqual({ status: 1, stdout: '' });
+  expect(ruleFailure.stderr).toMatch(/^rule check failed: \d+ errors?; nothing was written/);
+  expect(ruleFailure.stderr).toMatch(/^error LA024 /m);
+  expect(existsSync(ruleFailure.outdir)).toBe(false);
 });
