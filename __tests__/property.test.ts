@@ -26,6 +26,7 @@ import { blockingFindings, formatFinding } from '../rules/engine';
 import { evaluateStack } from '../rules/guard';
 import type { TfJson } from '../model/stack-model';
 import { expectAgreement } from './support/agreement';
+import { AZURE_REGIONS, normalizeLocation } from '../domain/regions';
 
 // App() creates its outdir (empty); evaluateApp writes nothing into it.
 const IN_MEMORY = join(tmpdir(), 'la-oauth-in-memory');
@@ -191,7 +192,8 @@ const MUTATIONS: Mutation[] = [
   { path: ['namePrefix'], value: notMatching(/^[a-z][a-z0-9-]{1,19}$/) },
   // A valid prefix whose default Key Vault name "kv-<prefix>" is not a valid vault name.
   { path: ['namePrefix'], needsCrossTenant: true, value: fc.constantFrom('ab-', 'a--b', 'kv'.padEnd(20, '-')) },
-  { path: ['location'], value: fc.oneof(fc.constantFrom('West Europe', 'northeurop', 'westeurope2'), notMatching(/^[a-z0-9]+$/)) },
+  // Not a region even as azurerm normalizes it (a display name such as "West Europe" is one).
+  { path: ['location'], value: fc.oneof(fc.constantFrom('West-Europe', 'West\tEurope', 'northeurop', 'westeurope2'), notMatching(/^[a-z0-9]+$/)).filter((l) => !AZURE_REGIONS.has(normalizeLocation(l))) },
   { path: ['tags'], value: fc.dictionary(fc.string({ minLength: 1, maxLength: 5 }), fc.oneof(fc.integer(), fc.boolean()), { minKeys: 1, maxKeys: 2 }) },
   { path: ['protect'], value: notBoolean },
   // Named as `unknown key "surprise"`, or as `surprise.__proto__` when fc.anything() makes a "__proto__" key.
