@@ -8,7 +8,7 @@
  *   read (internal/services/logic/logic_apps.go, retrieveLogicAppTrigger, azurerm v4.55.0). That URL
  *   carries the SAS signature: whoever can plan can read it (it is in the state the plan reads anyway).
  * - the two `listSecrets`: azurerm_api_management reads the delegation validation key and the tenant
- *   access secrets for every SKU but Consumption
+ *   access secrets for every SKU but Consumption and the v2 tiers (sku names containing "V2")
  *   (internal/services/apimanagement/api_management_resource.go, resourceApiManagementServiceRead).
  * Resource provider registration (each provider's `register/action`) is not needed: the plan job sets
  * ARM_RESOURCE_PROVIDER_REGISTRATIONS=none (internal/provider/provider.go, resource_provider_registrations).
