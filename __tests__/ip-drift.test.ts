@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { TokenCredential } from '@azure/identity';
 import { synthApp, modelOf } from './support/synth';
 import { asTriggerRange, checkDrift, formatDrift, planDrift } from '../tools/ip-drift/drift';
+import { RANGE_OR_BARE_EXPRESSION } from '../constructs/receiver-workflow';
 import { CERTIFICATE_CREDENTIAL_CAUSE, classifyAction, createLogicClient, describeActual, subscriptionFromEnv } from '../tools/smoke/smoke';
 
 const SUB = '11111111-2222-4333-8444-555555555555';
@@ -52,6 +53,18 @@ const client = () => createLogicClient({ credential, subscriptionId: SUB, endpoi
 
 test('a bare address becomes /32, a range stays as it is (the constructs\' rule)', () => {
   expect(['20.1.2.3', '20.1.2.0/28', '20.1.2.3-20.1.2.9'].map(asTriggerRange)).toEqual(['20.1.2.3/32', '20.1.2.0/28', '20.1.2.3-20.1.2.9']);
+});
+
+test('the drift rule is the constructs\' Terraform expression, evaluated the way Terraform does', () => {
+  // RANGE_OR_BARE_EXPRESSION is `length(regexall("<re>", val)) > 0 ? val : format("<template>", val)`; regexall
+  // returns every match (RE2; this pattern means the same in JavaScript), format replaces %s with val.
+  const m = /^length\(regexall\("([^"]+)", val\)\) > 0 \? val : format\("([^"]+)", val\)$/.exec(RANGE_OR_BARE_EXPRESSION);
+  expect(m).not.toBeNull();
+  const [, pattern, template] = m!;
+  const terraform = (val: string) => ((val.match(new RegExp(pattern, 'g')) ?? []).length > 0 ? val : template.replace('%s', val));
+  const entries = ['20.1.2.3', '20.1.2.0/28', '20.1.2.3-20.1.2.9', '52.174.243.57', '10.0.0.0/8'];
+  expect(entries.map(terraform)).toEqual(['20.1.2.3/32', '20.1.2.0/28', '20.1.2.3-20.1.2.9', '52.174.243.57/32', '10.0.0.0/8']);
+  expect(entries.map(asTriggerRange)).toEqual(entries.map(terraform));
 });
 
 test('plan: the receiver and the callers its trigger list is built from, from the synthesized JSON', () => {
