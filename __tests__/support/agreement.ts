@@ -61,13 +61,21 @@ export async function expectAgreement(stack: { name: string; json: TfJson }): Pr
     const attention = report.includes(`- ${v.call.caller.workflowName} -> ${target} is `);
     expect([label, attention]).toEqual([label, v.asIntended === false]);
 
-    // Smoke: the expectation is the verdict, in the terms the run action shows.
+    // Smoke: every decided call is planned (our stacks have literal names, so nothing may be skipped), and
+    // its expectation is the verdict in the terms the run action shows: the Azure error of a trigger or of
+    // Entra, the HTTP status of an API.
     const planned = plan.workflows.flatMap((w) => (w.workflow === v.call.caller.workflowName ? w.calls : [])).find((c) => c.actionName === v.call.action.actionName);
     if (v.outcome === 'undecided') {
       expect([label, planned]).toEqual([label, undefined]);
-    } else if (planned) {
-      const kind = v.outcome === 'accepted' ? 'accepted' : v.reasons.find((r) => !r.unresolved)!.stage === 'token' ? 'token-refused' : 'refused';
-      expect([label, planned.expected.kind]).toEqual([label, kind]);
+    } else {
+      const first = v.reasons.find((r) => !r.unresolved);
+      const expected =
+        v.outcome === 'accepted'
+          ? { kind: 'accepted' }
+          : first!.stage === 'token'
+            ? { kind: 'token-refused', error: v.error }
+            : { kind: 'refused', error: first!.stage === 'api' ? String(first!.httpStatus ?? 401) : v.error };
+      expect([label, planned && { kind: planned.expected.kind, ...('error' in planned.expected ? { error: planned.expected.error } : {}) }]).toEqual([label, expected]);
     }
 
     // check-token: the token Entra issues, against the target (the IP list is not the token's business).
