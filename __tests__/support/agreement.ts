@@ -56,8 +56,8 @@ export async function expectAgreement(stack: { name: string; json: TfJson }): Pr
 
     // Report: the row says what the verdict says, and "Needs attention" lists it exactly when unintended.
     const cell = reportCell(report, v);
-    if (v.outcome === 'accepted') expect([label, cell.includes('accepted (')]).toEqual([label, true]);
-    if (v.outcome === 'refused') expect([label, cell.startsWith(`**refused: ${v.error}**`)]).toEqual([label, true]);
+    const cellStart = { accepted: `accepted (${v.admittedBy})`, refused: `refused: ${v.error}**`, undecided: 'undecided (' }[v.outcome];
+    expect([label, cell.replace(/^\*\*/, '').startsWith(cellStart)]).toEqual([label, true]);
     const attention = report.includes(`- ${v.call.caller.workflowName} -> ${target} is `);
     expect([label, attention]).toEqual([label, v.asIntended === false]);
 
