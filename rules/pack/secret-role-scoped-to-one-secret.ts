@@ -28,7 +28,7 @@ export const rule: Rule = {
         resource: ra,
         message: certificate
           ? `"${role}" is scoped to "${short(scope)}", a /certificates/ id: it grants no read of the certificate's secret; scope it to <vault id>/secrets/<certificate name>`
-          : `"${role}" is scoped to "${short(scope)}", wider than one secret: the identity reads every secret in it; scope it to exactly <vault id>/secrets/<name> (ClientCertificate.grantSecretRead)`,
+          : `"${role}" is scoped to "${short(scope)}", wider than one secret: the identity reads every secret in it; scope it to exactly <vault id>/secrets/<name> (VaultCertificate.grantSecretRead)`,
       });
     }
     return findings;
