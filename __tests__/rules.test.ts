@@ -392,6 +392,15 @@ test.each(['README.md', 'docs/rules.md'])('%s holds the rule table generated fro
   for (const rule of RULES) expect(doc).toMatch(new RegExp(`^\\| ${rule.id} \\| ${rule.severity} \\|`, 'm'));
 });
 
+test('the example finding of docs/rules.md is what the rule prints for it (a changed message fails here)', () => {
+  const json = fixture('logic-apps-oauth');
+  receiver(json).access_control.trigger.allowed_caller_ip_address_range = [];
+  const [finding] = findings('logic-apps-oauth', json).filter((f) => f.ruleId === 'LA006');
+  const doc = readFileSync(join(__dirname, '..', 'docs', 'rules.md'), 'utf8');
+  const example = /```\n(error LA\d{3} [^\n]+)\n```/.exec(doc);
+  expect(example?.[1]).toBe(`error ${formatFinding(finding)}`);
+});
+
 test('the rule pack holds exactly the public rule ids, in order, one file per rule', () => {
   expect(RULES.map((r) => r.id)).toEqual([...RULE_IDS]);
   const files = readdirSync(join(__dirname, '..', 'rules', 'pack')).filter((f) => f !== 'index.ts');

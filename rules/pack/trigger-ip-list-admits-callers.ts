@@ -16,11 +16,12 @@ export const rule: Rule = {
       callers.set(receiver, [...(callers.get(receiver) ?? []), v.call.caller.workflowName]);
     }
     const findings: RawFinding[] = [];
-    for (const [receiver, names] of callers) {
+    for (const [receiver, all] of callers) {
+      const names = [...new Set(all)];
       findings.push({
         resource: receiver,
         message:
-          `the trigger IP list is empty ([] = "only other Logic Apps") but ${[...new Set(names)].map((n) => `"${n}"`).join(', ')} call it with the HTTP action: 401; ` +
+          `the trigger IP list is empty ([] = "only other Logic Apps") but ${names.map((n) => `"${n}"`).join(', ')} ${names.length === 1 ? 'calls' : 'call'} it with the HTTP action: 401; ` +
           "admit the callers (ReceiverWorkflow.allowCaller adds their workflow_outbound_ip_addresses) or list ranges in allowed_caller_ip_address_range",
       });
     }
