@@ -1,6 +1,6 @@
 // Secrets and state: nothing secret in any synthesized stack (cdk.tf.json is committed to CI logs,
 // plan files and state), and every output that could carry a secret is sensitive.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_CONFIG } from '../config/default';
 import { isSecretAttribute } from '../rules/helpers';
@@ -18,7 +18,8 @@ const CONFIGS: Array<[string, unknown]> = [
     c.logicAppsOauth.workflows = [{ name: 'orders' }, { name: 'billing' }, { name: 'intruder' }];
     c.logicAppsOauth.calls = [{ from: 'billing', to: 'orders' }, { from: 'intruder', to: 'orders', allowed: false }];
   })],
-  ...(existsSync(PRODUCTION) ? [['config/examples/production.json', JSON.parse(readFileSync(PRODUCTION, 'utf8'))] as [string, unknown]] : []),
+  // A missing example file fails here (readFileSync throws); it is never skipped.
+  ['config/examples/production.json', JSON.parse(readFileSync(PRODUCTION, 'utf8'))],
 ];
 
 const SECRET_MATERIAL: Array<[RegExp, string]> = [
