@@ -90,9 +90,14 @@ describe('configuration errors: one line naming the field, the value and the fix
       /^config error: logicAppsOauth\.calls\[1\] = \{.*\}: a second call shop -> orders \(also at logicAppsOauth\.calls\[0\]\); a caller holds one action per target: remove one$/,
     ],
     [
-      'a workflow that receives and calls',
-      graph(names('a', 'b', 'c'), [{ from: 'a', to: 'b' }, { from: 'b', to: 'c' }]),
-      /^config error: logicAppsOauth\.workflows\[1\] = \{"name":"b"\}: workflow "b" receives calls \(from a\) and calls "c"; a workflow is either a receiver \(HTTP trigger\) or a caller \(recurrence trigger\): split it into two workflows$/,
+      'two receivers calling each other',
+      graph(names('shop', 'a', 'b'), [{ from: 'shop', to: 'a' }, { from: 'a', to: 'b' }, { from: 'b', to: 'a' }]),
+      /^config error: logicAppsOauth\.calls\[2\] = \{"from":"b","to":"a"\}: the calls a -> b -> a form a loop: a receiver that calls onward is created after its targets' triggers, and Terraform cannot order a loop \(nor should runs call each other forever\); remove one of these calls$/,
+    ],
+    [
+      'a longer loop, also through a refused call',
+      graph(names('shop', 'a', 'b', 'c'), [{ from: 'shop', to: 'a' }, { from: 'a', to: 'b' }, { from: 'b', to: 'c' }, { from: 'c', to: 'a', allowed: false }]),
+      /^config error: logicAppsOauth\.calls\[3\] = .*: the calls a -> b -> c -> a form a loop: /,
     ],
     [
       'a workflow on no call',
@@ -230,6 +235,22 @@ describe('the call graph', () => {
       ['prices', 'prices/v2', ['shop']],
     ]);
     expect(config.logicAppsOauth!.apiManagement).toEqual({ skuName: 'Consumption_0', ...EXAMPLE_GRAPH.apiManagement });
+  });
+
+  test('a receiver may call onward (a chain shop -> orders -> billing, and orders -> an API)', () => {
+    const config = parseConfig(
+      graph(names('orders', 'shop', 'billing'), [{ from: 'shop', to: 'orders' }, { from: 'orders', to: 'billing' }, { from: 'orders', to: 'stock' }], {
+        apis: [{ name: 'stock' }],
+        apiManagement: GATEWAY,
+      }),
+    );
+    const g = callGraph(config.logicAppsOauth!);
+    expect(g.receivers.map((r) => [r.workflow.name, r.calls.map((c) => c.from)])).toEqual([
+      ['orders', ['shop']],
+      ['billing', ['orders']],
+    ]);
+    expect(g.callers.map((c) => c.workflow.name)).toEqual(['shop']);
+    expect(g.apis.map((a) => a.calls.map((c) => c.from))).toEqual([['orders']]);
   });
 
   test('a receiver without calls needs extraTriggerIpRanges (listed, even empty, it is a receiver)', () => {

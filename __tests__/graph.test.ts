@@ -142,3 +142,59 @@ test('the production example: its report shows the small graph, every call accep
     'n -->|"accepted: policy allow-contoso-prd-shop-checkout"| n',
   ]);
 });
+
+test('a receiver that calls onward: its own actions and grants, pinned by its targets, its trigger created after both', () => {
+  const relay = synthApp({
+    namePrefix: 'contoso',
+    logicAppsOauth: {
+      workflows: [{ name: 'orders' }, { name: 'shop' }, { name: 'billing' }],
+      calls: [
+        { from: 'shop', to: 'orders' },
+        { from: 'orders', to: 'billing' },
+        { from: 'orders', to: 'stock' },
+      ],
+      apis: [{ name: 'stock' }],
+      apiManagement: EXAMPLE_GRAPH.apiManagement,
+    },
+  });
+  const json = relay.json[LOGIC_APPS_OAUTH_STACK];
+  const res = json.resource as Resources;
+  const find = (type: string, prefix: string) => Object.entries(res[type]).find(([id]) => id.startsWith(`${prefix}_`))!;
+  const addr = (type: string, prefix: string) => `${type}.${find(type, prefix)[0]}`;
+  expect(Object.keys(res.azurerm_logic_app_workflow).map((id) => id.replace(/_[0-9A-F]{8}$/, '')).sort()).toEqual(['Receiver-billing', 'Receiver-orders', 'Sender-shop']);
+  const call = (n: number) => JSON.parse(find('azurerm_logic_app_action_custom', `Receiver-orders_Call-${n}`)[1].body);
+  expect(call(1).inputs.uri).toContain(addr('azurerm_logic_app_workflow', 'Receiver-billing'));
+  expect(call(2).inputs.uri).toMatch(/\/stock\/invoke$/);
+  for (const n of [1, 2]) {
+    expect(call(n).inputs.authentication.type).toBe('ManagedServiceIdentity');
+    expect(call(n).runtimeConfiguration).toEqual({ secureData: { properties: ['inputs', 'outputs'] } });
+  }
+  const oid = `\${${addr('azurerm_logic_app_workflow', 'Receiver-orders')}.identity[0].principal_id}`;
+  const billing = find('azurerm_logic_app_workflow', 'Receiver-billing')[1];
+  expect(billing.access_control.trigger.open_authentication_policy.map((p: any) => p.claim.find((c: any) => c.name === 'oid').value)).toEqual([oid]);
+  expect(Object.keys(res.azuread_app_role_assignment).map((id) => id.replace(/_[0-9A-F]{8}$/, '')).sort()).toEqual([
+    'ApiAudience-stock_Grant-Receiver-orders',
+    'Audience_Grant-Receiver-orders',
+    'Audience_Grant-Sender-shop',
+  ]);
+  // The Request trigger comes after the onward actions and the wait after the grants; callers' actions after the trigger.
+  expect(find('azurerm_logic_app_trigger_custom', 'Receiver-orders_Trigger')[1].depends_on).toEqual([
+    addr('azurerm_logic_app_action_custom', 'Receiver-orders_Call-1'),
+    addr('azurerm_logic_app_action_custom', 'Receiver-orders_Call-2'),
+    addr('time_sleep', 'Receiver-orders_GrantsPropagated'),
+  ]);
+  expect(find('time_sleep', 'Receiver-orders_GrantsPropagated')[1].depends_on.sort()).toEqual(
+    [addr('azuread_app_role_assignment', 'ApiAudience-stock_Grant-Receiver-orders'), addr('azuread_app_role_assignment', 'Audience_Grant-Receiver-orders')].sort(),
+  );
+  expect(find('azurerm_logic_app_action_custom', 'Sender-shop_Call-1')[1].depends_on).toContain(addr('azurerm_logic_app_trigger_custom', 'Receiver-orders_Trigger'));
+  // A receiver that does not call onward is unchanged: its trigger depends on nothing.
+  expect(find('azurerm_logic_app_trigger_custom', 'Receiver-billing_Trigger')[1].depends_on).toBeUndefined();
+  const report = renderReport([{ name: LOGIC_APPS_OAUTH_STACK, json }], { rules: null });
+  expect(report).toContain('2 receiver(s), 1 API(s), 3 call(s) between them.');
+  expect(report).toContain('Nothing needs attention.');
+  expect(report.split('\n').filter((line) => / -[-.]+>\|/.test(line)).map((line) => line.replace(/s0n\d+/g, 'n').trim())).toEqual([
+    'n -->|"accepted: policy allow-contoso-orders"| n',
+    'n -->|"accepted: API policy validate-azure-ad-token"| n',
+    'n -->|"accepted: policy allow-contoso-shop"| n',
+  ]);
+});

@@ -236,13 +236,20 @@ const MUTATIONS: Mutation[] = [
     },
   },
   {
-    // The first workflow (a receiver) also calls: receivers and callers are separate workflows.
-    path: LA('workflows', 0),
+    // The first workflow (a receiver) calls back one of its callers: a loop, named at the call added last.
+    path: LA('calls'),
+    field: (raw) => formatPath(LA('calls', raw.logicAppsOauth.calls.length - 1)),
     value: fc.constant(null),
     apply: (raw) => {
       const section = raw.logicAppsOauth;
-      section.workflows.push({ name: 'downstream', extraTriggerIpRanges: ['198.51.100.0/24'] });
-      section.calls.push({ from: section.workflows[0].name, to: 'downstream' });
+      const receiver = section.workflows[0].name;
+      let back = section.calls.find((c: Raw) => c.to === receiver)?.from;
+      if (back === undefined) {
+        back = 'loop-caller';
+        section.workflows.push({ name: back });
+        section.calls.push({ from: back, to: receiver });
+      }
+      section.calls.push({ from: receiver, to: back });
     },
   },
   { path: LA('workflows', 0, 'extraTriggerIpRanges'), field: formatPath(LA('workflows', 0, 'extraTriggerIpRanges', 0)), value: badIpRange.map((r) => [r]) },
@@ -339,7 +346,7 @@ const caseArb: fc.Arbitrary<Case> = fc.oneof(
 );
 
 const CROSS_FIELD =
-  /duplicate workflow name|workflow name ".*" is \d+ characters|Key Vault name|authorization policies per workflow|allows no caller|is on no call|no workflow named|no workflow or API named|calls itself|a second call|either a receiver|has no caller|has the name of a workflow|apis need|protect would keep|no scenario asked for/;
+  /duplicate workflow name|workflow name ".*" is \d+ characters|Key Vault name|authorization policies per workflow|allows no caller|is on no call|no workflow named|no workflow or API named|calls itself|a second call|form a loop|has no caller|has the name of a workflow|apis need|protect would keep|no scenario asked for/;
 const counts = { valid: 0, rejected: 0, junkValid: 0 };
 
 test(`${RUNS} generated configs: each synthesizes with all rules passing, or is rejected naming the field`, () => {
@@ -446,11 +453,18 @@ function deployable(g: AnyGraph): boolean {
     const outgoing = g.calls.filter((c) => c.from === w.name);
     const receiver = incoming.length > 0 || w.ranges;
     if (!receiver && outgoing.length === 0) return false; // on no call
-    if (receiver && outgoing.length > 0) return false; // receives and calls
     const allowed = new Set(incoming.filter((c) => c.allowed).map((c) => c.from)).size;
     if (receiver && allowed > 5) return false;
     if (receiver && (incoming.length > 0 || g.probe) && allowed === 0 && !w.ranges) return false; // empty trigger IP list
   }
+  // No loop of calls between workflows: peel off workflows that call no remaining workflow; a loop stays.
+  let left = [...names];
+  for (let peeled = true; peeled; ) {
+    const next = left.filter((n) => g.calls.some((c) => c.from === n && left.includes(c.to)));
+    peeled = next.length < left.length;
+    left = next;
+  }
+  if (left.length > 0) return false;
   return g.apis.every((api) => g.calls.some((c) => c.to === api)); // an API has a caller
 }
 

@@ -5,8 +5,9 @@ import { formatPath } from './path';
 
 // The call graph of the logic-apps-oauth section: workflows declared once, calls as edges. A workflow is
 // a receiver (HTTP Request trigger) when a call goes to it or it lists extraTriggerIpRanges, otherwise a
-// caller (recurrence trigger). Stacks read the graph through callGraph(); checkGraph() refuses what
-// cannot be deployed, with the path of the entry to change.
+// caller (recurrence trigger); a receiver may call onward too, in the runs its callers start. Stacks read
+// the graph through callGraph(); checkGraph() refuses what cannot be deployed, with the path of the entry
+// to change.
 
 export interface ReceiverNode {
   readonly workflow: WorkflowConfig;
@@ -140,17 +141,9 @@ export function checkGraph(config: Config, ctx: z.RefinementCtx): void {
   section.workflows.forEach((workflow, i) => {
     if (workflowIndex.get(workflow.name) !== i) return; // a duplicate, reported above
     const incoming = section.calls.filter((c) => c.to === workflow.name);
-    const outgoing = section.calls.filter((c) => c.from === workflow.name && c.to !== workflow.name);
     if (!isReceiver(section, workflow)) {
+      const outgoing = section.calls.filter((c) => c.from === workflow.name && c.to !== workflow.name);
       if (outgoing.length === 0) issue(['workflows', i], `workflow "${workflow.name}" is on no call; add a call from or to it in logicAppsOauth.calls, or remove it`);
-      return;
-    }
-    if (outgoing.length > 0) {
-      const why = incoming.length ? `receives calls (from ${incoming.map((c) => c.from).join(', ')})` : 'lists extraTriggerIpRanges (a receiver)';
-      issue(
-        ['workflows', i],
-        `workflow "${workflow.name}" ${why} and calls ${outgoing.map((c) => `"${c.to}"`).join(', ')}; a workflow is either a receiver (HTTP trigger) or a caller (recurrence trigger): split it into two workflows`,
-      );
       return;
     }
     const allowed = [...new Set(incoming.filter((c) => c.allowed).map((c) => c.from))];
@@ -170,8 +163,46 @@ export function checkGraph(config: Config, ctx: z.RefinementCtx): void {
       );
     }
   });
+  const loop = firstLoop(section.calls.filter((c) => c.from !== c.to && workflowIndex.has(c.from) && workflowIndex.has(c.to)));
+  if (loop) {
+    // Named at the loop's call listed last (in a file that grows, the newest).
+    const onLoop = loop.names.slice(1).map((to, n) => section.calls.findIndex((c) => c.from === loop.names[n] && c.to === to));
+    issue(
+      ['calls', Math.max(...onLoop)],
+      `the calls ${loop.names.join(' -> ')} form a loop: a receiver that calls onward is created after its targets' triggers, ` +
+        'and Terraform cannot order a loop (nor should runs call each other forever); remove one of these calls',
+    );
+  }
   section.apis.forEach((api, j) => {
     if (apiIndex.get(api.name) !== j) return;
     if (!section.calls.some((c) => c.to === api.name)) issue(['apis', j], `API "${api.name}" has no caller; add a call to it in logicAppsOauth.calls, or remove it`);
   });
+}
+
+/** The first loop of workflow-to-workflow calls found (names, first = last), searching in config order. */
+function firstLoop(calls: CallConfig[]): { names: string[] } | undefined {
+  const out = new Map<string, CallConfig[]>();
+  for (const call of calls) out.set(call.from, [...(out.get(call.from) ?? []), call]);
+  const done = new Set<string>();
+  const path: string[] = [];
+  const visit = (name: string): { names: string[] } | undefined => {
+    path.push(name);
+    for (const call of out.get(name) ?? []) {
+      const at = path.indexOf(call.to);
+      if (at >= 0) return { names: [...path.slice(at), call.to] };
+      if (!done.has(call.to)) {
+        const found = visit(call.to);
+        if (found) return found;
+      }
+    }
+    path.pop();
+    done.add(name);
+    return undefined;
+  };
+  for (const call of calls) {
+    if (done.has(call.from)) continue;
+    const found = visit(call.from);
+    if (found) return found;
+  }
+  return undefined;
 }

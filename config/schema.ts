@@ -154,7 +154,7 @@ export const WorkflowSchema = z
   })
   .describe(
     'A Logic App with its own system-assigned identity. It is a receiver (HTTP Request trigger that admits only Entra tokens of its ' +
-      'allowed callers) when a call goes to it, otherwise a caller (recurrence trigger).',
+      'allowed callers) when a call goes to it, otherwise a caller (recurrence trigger). A receiver may call onward too, in the runs its callers start.',
   );
 
 export const CallSchema = z

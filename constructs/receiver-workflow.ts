@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { Fn, TerraformIterator, Token } from 'cdktf';
+import { Fn, TerraformIterator, TerraformResource, Token } from 'cdktf';
 import { LogicAppActionCustom } from '@cdktf/provider-azurerm/lib/logic-app-action-custom';
 import { LogicAppTriggerCustom } from '@cdktf/provider-azurerm/lib/logic-app-trigger-custom';
 import { Audience } from './audience';
@@ -14,6 +14,8 @@ import {
 } from './workflow-definition';
 import { Workflow, WorkflowProps } from './workflow';
 import { requireValidIpRanges, requireValidStepName } from './parity-checks';
+import { CallOptions, CertificateRead, OutgoingCalls } from './private/outgoing-calls';
+import type { VaultCertificate } from './vault-certificate';
 
 export interface ReceiverWorkflowProps extends WorkflowProps {
   /** The audience whose tokens this receiver accepts; its issuer and aud claim go into every policy. */
@@ -28,6 +30,12 @@ export interface ReceiverWorkflowProps extends WorkflowProps {
    * @default []
    */
   readonly extraTriggerIpRanges?: readonly string[];
+  /**
+   * When this receiver calls onward (`call`): how long after the last grant to its identity the Request
+   * trigger is created, so no run meets AADSTS501051 while the grant propagates.
+   * @default "60s"
+   */
+  readonly grantPropagationWait?: string;
 }
 
 /** One authorization policy of the receiver's trigger: all claims must match (AND). */
@@ -40,6 +48,11 @@ export interface AuthorizationPolicy {
  * A workflow with an HTTP Request trigger that only Entra tokens of its allowed callers can start:
  * one policy per caller (`iss` + `aud` + `oid`), trigger IPs narrowed to the callers' outbound
  * addresses, SAS-only calls skipped by the Bearer-only condition, run history closed.
+ *
+ * It may call onward (`call(target)`, as CallerWorkflow does): each run its caller starts answers the
+ * caller at once (Response) and calls its targets with its own identity's token. The Request trigger
+ * is then created after those actions and after the grants to this identity have had time to
+ * propagate, and every caller's action after the trigger, so no first run meets a missing action or grant.
  */
 export class ReceiverWorkflow extends Workflow implements ICallTarget {
   public readonly audience: Audience;
@@ -49,9 +62,14 @@ export class ReceiverWorkflow extends Workflow implements ICallTarget {
   public readonly invokeUrl: string;
   private readonly extraTriggerIpRanges: string[];
   private readonly allowed: Workflow[] = [];
+  private readonly outgoing: OutgoingCalls;
 
   constructor(scope: Construct, id: string, props: ReceiverWorkflowProps) {
     super(scope, id, props);
+    this.outgoing = new OutgoingCalls(this, () => (this.trigger.dependsOn = this.outgoing.startsAfter), {
+      reservedNames: ['Response'],
+      grantPropagationWait: props.grantPropagationWait,
+    });
     this.audience = props.audience;
     this.triggerName = props.triggerName ?? DEFAULT_TRIGGER_NAME;
     requireValidStepName(this, this.triggerName);
@@ -99,6 +117,25 @@ export class ReceiverWorkflow extends Workflow implements ICallTarget {
       body: { sender: callerName },
       dependsOn: [this.trigger],
     };
+  }
+
+  /**
+   * Calls `target` (a receiver workflow or an Entra-protected API) in every run, with this workflow's
+   * identity: see CallerWorkflow.call. Admitting this workflow is the target's side (`allowCaller`).
+   */
+  public call(target: ICallTarget, options: CallOptions = {}): LogicAppActionCustom {
+    if (target === this) throw new Error(`workflow "${this.workflowName}" cannot call itself; call another workflow or an API`);
+    return this.outgoing.call(target, options);
+  }
+
+  /** Reads a Key Vault certificate's secret in every run: see CallerWorkflow.readCertificate. */
+  public readCertificate(certificate: VaultCertificate): CertificateRead {
+    return this.outgoing.readCertificate(certificate);
+  }
+
+  /** The Request trigger waits for `grant` (called by Audience.grantInvoke and VaultCertificate.grantSecretRead). */
+  public waitForGrant(grant: TerraformResource): void {
+    this.outgoing.waitForGrant(grant);
   }
 
   public get allowedCallers(): readonly Workflow[] {

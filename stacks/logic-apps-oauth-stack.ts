@@ -13,10 +13,10 @@ import { suppressRule } from '../constructs/annotations';
 export const LOGIC_APPS_OAUTH_STACK = 'logic-apps-oauth';
 
 /**
- * The call graph of the logicAppsOauth section: callers call receivers' HTTP triggers and Entra-protected
- * APIs with their system identity's token; each receiver and API admits exactly its allowed callers, and a
- * caller holds one action per target. Optionally a "naughty" probe per receiver requests a wrong audience
- * and must be refused (MisMatchingOAuthClaims).
+ * The call graph of the logicAppsOauth section: callers (and receivers that call onward) call receivers'
+ * HTTP triggers and Entra-protected APIs with their system identity's token; each receiver and API
+ * admits exactly its allowed callers, and a caller holds one action per target. Optionally a "naughty"
+ * probe per receiver requests a wrong audience and must be refused (MisMatchingOAuthClaims).
  *
  * Construct ids (Terraform addresses): `Receiver-<name>`, `Sender-<name>` (callers), `Probe-<receiver>`;
  * APIs: `ApiManagement`, `ApiAudience-<api>`, `Api-<api>`.
@@ -74,6 +74,11 @@ export class LogicAppsOauthStack extends ScenarioStack {
       perCaller.set(call.from, n);
       actionNames.set(call, `Call_${n}`);
     }
+    // A call's source: a receiver that calls onward, or a caller (created when first needed).
+    const receiverNamed = new Map<string, ReceiverWorkflow>();
+    const source = (name: string): ReceiverWorkflow | CallerWorkflow => receiverNamed.get(name) ?? caller(workflowNamed.get(name)!);
+    // Calls from receivers, wired once every receiver exists (its target may be declared after it).
+    const onward: Array<{ call: CallConfig; receiver: ReceiverWorkflow }> = [];
 
     // Receivers in declaration order, each followed by its callers and its probe (the order of the JSON).
     for (const node of graph.receivers) {
@@ -85,8 +90,13 @@ export class LogicAppsOauthStack extends ScenarioStack {
         protect: config.protect,
       });
       this.receivers.push(receiver);
+      receiverNamed.set(node.workflow.name, receiver);
 
       for (const call of node.calls) {
+        if (graph.receivers.some((r) => r.workflow.name === call.from)) {
+          onward.push({ call, receiver });
+          continue;
+        }
         const sender = caller(workflowNamed.get(call.from)!);
         sender.call(receiver, {
           name: actionNames.get(call),
@@ -112,6 +122,15 @@ export class LogicAppsOauthStack extends ScenarioStack {
         value: receiver.invokeUrl,
         description: `OAuth invoke URL of ${receiver.workflowName} (no SAS signature; callers need a Bearer token).`,
       });
+    }
+
+    for (const { call, receiver } of onward) {
+      const relay = receiverNamed.get(call.from)!;
+      relay.call(receiver, {
+        name: actionNames.get(call),
+        ...(call.allowed ? {} : { expectRefusal: `${call.from} is declared allowed: false: the receiver must refuse it` }),
+      });
+      if (call.allowed) receiver.allowCaller(relay);
     }
 
     // APIs on one API Management instance, each with its own app registration (audience).
@@ -143,7 +162,7 @@ export class LogicAppsOauthStack extends ScenarioStack {
         const invoke: ApiOperation = api.addOperation('invoke', { method: 'POST', urlTemplate: '/invoke' });
         this.apis.push(api);
         for (const call of node.calls) {
-          const sender = caller(workflowNamed.get(call.from)!);
+          const sender = source(call.from);
           sender.call(api, { operation: invoke, name: actionNames.get(call), ...(call.allowed ? {} : { expectRefusal: `${call.from} is declared allowed: false: the API must refuse it` }) });
           if (call.allowed) api.allowCaller(sender);
         }
