@@ -95,6 +95,15 @@ describe('1. the first deploy succeeds without a retry', () => {
     },
   );
 
+  test.each(['apim-managed-identity', 'apim-cross-tenant'])('%s: an API call is created after the API policy that pins its caller', (stack) => {
+    const json = base.json[stack];
+    const [policyId, policy] = one(json, 'azurerm_api_management_api_policy');
+    const calls = resources(json, 'azurerm_logic_app_action_custom').filter(([, a]) => JSON.parse(a.body).inputs?.uri?.includes('azurerm_api_management'));
+    expect(calls.length).toBeGreaterThan(0);
+    expect(policy.xml_content).toContain('<application-id>');
+    for (const [, action] of calls) expect(action.depends_on).toContain(ref('azurerm_api_management_api_policy', policyId));
+  });
+
   test('the cross-tenant caller waits for both grants: the API app role and the Key Vault secret read', () => {
     const json = base.json['apim-cross-tenant'];
     const [, trigger] = one(json, 'azurerm_logic_app_trigger_recurrence');

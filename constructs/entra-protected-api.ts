@@ -144,7 +144,9 @@ export class EntraProtectedApi extends Construct implements ICallTarget {
       uri: operation.url,
       audience: this.audience,
       body: { caller: callerName },
-      dependsOn: [operation.resource],
+      // The policy too: it pins the caller's client id, and without it the operation answers without
+      // validating any token (or fails), so a first run must not come before it.
+      dependsOn: [operation.resource, this.policy],
     };
   }
 
