@@ -1,10 +1,11 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 
-const FILE = join(__dirname, '..', '.github', 'workflows', 'ci.yml');
+const ROOT = join(__dirname, '..');
+const FILE = join(ROOT, '.github', 'workflows', 'ci.yml');
 
 interface Step {
   name?: string;
@@ -65,6 +66,13 @@ test('azure-credentials job: checks the three repository variables and leaves a 
 
 test('the cdktf CLI\'s checkpoint lookup (version check, telemetry) is off for every job', () => {
   expect(workflow.env).toMatchObject({ CHECKPOINT_DISABLE: '1' });
+});
+
+test('docs that tell to run `npx cdktf synth|diff|deploy` say to set CHECKPOINT_DISABLE=1 (offline its lookup prints an [ERROR] line)', () => {
+  const docs = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+  const running = docs.filter((file) => /`npx cdktf (synth|diff|deploy)\b|^npx cdktf (synth|diff|deploy)\b/m.test(readFileSync(join(ROOT, file), 'utf8')));
+  expect(running.length).toBeGreaterThan(0);
+  expect(running.filter((file) => !readFileSync(join(ROOT, file), 'utf8').includes('CHECKPOINT_DISABLE=1'))).toEqual([]);
 });
 
 test('plan job: only with credentials, OIDC login, terraform, cdktf diff per stack', () => {
