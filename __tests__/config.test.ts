@@ -496,3 +496,34 @@ describe('README matches the configuration', () => {
 test('the production example synthesizes without warnings (explicit app owners with protect)', () => {
   expect(administratorWarnings(loadConfig({ LOGIC_APPS_CONFIG: 'config/examples/production.json' }).config)).toEqual([]);
 });
+
+describe('messages stay short for huge input (one readable line, not a screenful)', () => {
+  const message = (raw: unknown) => {
+    try {
+      parseConfig(raw);
+    } catch (err) {
+      if (err instanceof ConfigError) return err.message;
+      throw err;
+    }
+    throw new Error('accepted');
+  };
+
+  test('thousands of unknown keys: the first five and how many more', () => {
+    const raw = withDefaults((c) => {
+      for (let i = 0; i < 5000; i++) c[`k${i}`] = 1;
+    });
+    const line = message(raw);
+    expect(line).toMatch(/^config error: \(top level\): unknown keys "k0", "k1", "k2", "k3", "k4" \(and 4995 more\); remove them or use one of: namePrefix, /);
+    expect(line.length).toBeLessThan(400);
+  });
+
+  test('a huge key is cut, in the unknown-key list and in a field path', () => {
+    const key = 'x'.repeat(100_000);
+    const unknown = message(withDefaults((c) => (c[key] = 1)));
+    expect(unknown).toMatch(/^config error: \(top level\): unknown key "x{55}\.\.\."; remove it/);
+    expect(unknown.length).toBeLessThan(400);
+    const tag = message(withDefaults((c) => (c.tags = { [key]: 'v' })));
+    expect(tag).toMatch(/^config error: tags\["x{55}\.\.\."\] = "v": a tag name is at most 512 bytes/);
+    expect(tag.length).toBeLessThan(400);
+  });
+});

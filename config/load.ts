@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { DEFAULT_CONFIG } from './default';
 import { convertLegacy, isLegacy, LegacyReceiversSchema } from './legacy';
 import { Config, ConfigSchema, formatPath } from './schema';
+import { quoteKey } from './path';
 
 /** Environment variable naming an optional JSON override file. */
 export const CONFIG_ENV = 'LOGIC_APPS_CONFIG';
@@ -227,7 +228,10 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown, keysAt: KeysAt): s
   switch (issue.code) {
     case 'unrecognized_keys': {
       const allowed = keysAt(issue.path);
-      return `${field}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}; remove ${issue.keys.length > 1 ? 'them' : 'it'} or use one of: ${allowed.join(', ')}`;
+      // At most five keys, each cut if long: a file with thousands of keys still gets one readable line.
+      const shown = issue.keys.slice(0, 5).map((k) => quoteKey(k)).join(', ');
+      const more = issue.keys.length > 5 ? ` (and ${issue.keys.length - 5} more)` : '';
+      return `${field}: unknown key${issue.keys.length > 1 ? 's' : ''} ${shown}${more}; remove ${issue.keys.length > 1 ? 'them' : 'it'} or use one of: ${allowed.join(', ')}`;
     }
     case 'invalid_type':
       if (value === undefined) {
