@@ -132,6 +132,7 @@ const VIOLATIONS: Array<[string, string, Stack, (j: any) => void, RegExp?]> = [
   ['LA024', '::/0 on run history', 'logic-apps-oauth', (j) => (receiver(j).access_control.content.allowed_caller_ip_address_range = ['::/0'])],
   ['LA024', '0.0.0.0/1 + 128.0.0.0/1 (every address in two parts) inside the trigger expression', 'logic-apps-oauth', (j) => { appendToTriggerExpression(j, '0.0.0.0/1'); appendToTriggerExpression(j, '128.0.0.0/1'); }, /admits every address with "0\.0\.0\.0\/1" \+ "128\.0\.0\.0\/1" together/],
   ['LA024', 'two a-b halves on run history', 'apim-managed-identity', (j) => (res(j, 'azurerm_logic_app_workflow').access_control.content.allowed_caller_ip_address_range = ['128.0.0.0-255.255.255.255', '10.0.0.0/8', '0.0.0.0-127.255.255.255'])],
+  ['LA025', 'an 81-character action name', 'logic-apps-oauth', (j) => (res(j, 'azurerm_logic_app_action_custom', 'Sender').name = 'a'.repeat(81)), /is 81 characters; Logic Apps allows 80/],
   ['LA024', '::/1 + 8000::/1 on run history', 'logic-apps-oauth', (j) => (receiver(j).access_control.content.allowed_caller_ip_address_range = ['::/1', '8000::/1'])],
 ];
 
@@ -268,6 +269,11 @@ describe('synth of construct-level fixtures', () => {
     ['LA024', (s: RawStack) => senderToReceiver(s, { extraTriggerIpRanges: ['0.0.0.0/0'] })],
     ['LA011', (s: RawStack) => new LogicAppWorkflow(s, 'Wf', { ...wf, name: 'wf', accessControl: { content: { allowedCallerIpAddressRange: ['10.0.0.1'] } } })],
     ['LA012', (s: RawStack) => new LogicAppWorkflow(s, 'Wf', { ...wf, name: 'no spaces allowed' })],
+    // An action a construct user adds beside (not under) the workflow construct: only the rule sees it.
+    ['LA025', (s: RawStack) => {
+      const { sender } = senderToReceiver(s);
+      new LogicAppActionCustom(s, 'Long', { name: 'x'.repeat(81), logicAppId: sender.resource.id, body: JSON.stringify({ type: 'Compose', inputs: 'x', runAfter: {} }) });
+    }],
     ['LA014', (s: RawStack) => new KeyVault(s, 'Kv', { ...wf, name: 'kv', tenantId: 't', skuName: 'standard', purgeProtectionEnabled: true })],
     ['LA017', (s: RawStack) => new ApiManagementApi(s, 'Api', { ...wf, name: 'api', apiManagementName: 'apim', revision: '1', protocols: ['http'] })],
     ['LA015', (s: RawStack) => new KeyVault(s, 'Kv', { ...wf, name: 'kv', tenantId: 't', skuName: 'standard', rbacAuthorizationEnabled: true })],

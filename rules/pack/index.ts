@@ -25,6 +25,7 @@ import { rule as sensitiveOutputs } from './sensitive-outputs';
 import { rule as bearerOnlyTrigger } from './bearer-only-trigger';
 import { rule as runHistoryRestricted } from './run-history-restricted';
 import { rule as noOpenIpRanges } from './no-open-ip-ranges';
+import { rule as stepNameLength } from './step-name-length';
 
 export const RULES: readonly Rule[] = [
   callerIsAdmitted,
@@ -51,4 +52,5 @@ export const RULES: readonly Rule[] = [
   bearerOnlyTrigger,
   runHistoryRestricted,
   noOpenIpRanges,
+  stepNameLength,
 ];
