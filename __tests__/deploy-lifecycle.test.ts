@@ -21,7 +21,7 @@ const API_OWNER = 'aaaaaaaa-1111-4222-8333-444444444444';
 const explicit = synthApp(
   withDefaults((c) => {
     c.administrators = { appOwners: [OWNER], keyVaultAdministrators: [GROUP], apiTenantAppOwners: [API_OWNER] };
-    c.ciIdentities = { githubRepository: 'contoso/logic-apps-oauth' };
+    c.ciIdentities = { githubRepository: 'contoso/logic-apps-oauth', planScheduleSubject: 'ref:refs/heads/main' };
     c.backend = { resourceGroupName: 'rg-state', storageAccountName: 'stcontoso', containerName: 'tfstate' };
   }),
 );
@@ -278,7 +278,7 @@ describe('3. the CI identities as code (optional stack ci-identities)', () => {
 
   test('plan identity: pull requests only, Reader + plan refresh + Key Vault Reader + state read, Graph Application.Read.All', () => {
     const creds = resources(json(), 'azuread_application_federated_identity_credential');
-    const subject = (identity: string) => creds.find(([id]) => id.startsWith(`${identity}_`))![1];
+    const subject = (identity: string) => creds.find(([id, c]) => id.startsWith(`${identity}_`) && c.display_name === 'github')![1];
     expect(subject('Plan')).toMatchObject({ issuer: 'https://token.actions.githubusercontent.com', subject: 'repo:contoso/logic-apps-oauth:pull_request', audiences: ['api://AzureADTokenExchange'] });
     expect(subject('Deploy').subject).toBe('repo:contoso/logic-apps-oauth:ref:refs/heads/main');
     const container = '<sub>/resourceGroups/rg-state/providers/Microsoft.Storage/storageAccounts/stcontoso/blobServices/default/containers/tfstate';
@@ -293,6 +293,18 @@ describe('3. the CI identities as code (optional stack ci-identities)', () => {
     const ids = [...rbacAdmin.condition.matchAll(/GuidEquals \{([^}]+)\}/g)].map((m: RegExpMatchArray) => m[1]);
     expect(ids).toEqual(Array(2).fill('a4417e6f-fecd-4de8-b567-7b0420556985, 4633458b-17de-408a-b874-0445c86b69e6'));
     for (const [, app] of resources(json(), 'azuread_application')) expect(app.owners).toEqual([OWNER]);
+  });
+
+  test('planScheduleSubject: a scheduled job (e.g. ip-drift) may sign in as the plan identity too, the deploy identity unchanged', () => {
+    const creds = resources(json(), 'azuread_application_federated_identity_credential').map(([id, c]) => `${id.split('_')[0]} ${c.display_name} ${c.subject}`);
+    expect(creds.sort()).toEqual([
+      'Deploy github repo:contoso/logic-apps-oauth:ref:refs/heads/main',
+      'Plan github repo:contoso/logic-apps-oauth:pull_request',
+      'Plan github-schedule repo:contoso/logic-apps-oauth:ref:refs/heads/main',
+    ]);
+    expect(() => parseConfig(withDefaults((c) => (c.ciIdentities = { githubRepository: 'contoso/x', planScheduleSubject: 'schedule' })))).toThrow(
+      /^config error: ciIdentities\.planScheduleSubject = "schedule": planScheduleSubject is "ref:refs\/heads\/<branch>" or "environment:<name>"/,
+    );
   });
 
   test('a repository that is not owner/repo is refused with the field named', () => {

@@ -18,6 +18,16 @@ export const CiIdentitiesSchema = z
       })
       .default('ref:refs/heads/main')
       .describe('What may sign in as the deploy identity: a protected branch or a GitHub environment. @default "ref:refs/heads/main"'),
+    planScheduleSubject: z
+      .string()
+      .regex(/^(ref:refs\/heads\/[^\s]+|environment:[^\s]+)$/, {
+        error: 'planScheduleSubject is "ref:refs/heads/<branch>" or "environment:<name>" (where the scheduled job runs, usually the default branch)',
+      })
+      .optional()
+      .describe(
+        'Also lets jobs on this branch or environment sign in as the (read-only) plan identity, e.g. a scheduled `npm run ip-drift` ' +
+          '(a scheduled run presents repo:<owner>/<repo>:ref:refs/heads/<default branch>, not pull_request). @default none (pull requests only)',
+      ),
   })
   .describe('Stack ci-identities (optional): the CI plan and deploy identities with GitHub OIDC federated credentials (docs/permissions.md).');
 

@@ -25,6 +25,12 @@ export interface GitHubOidcIdentityProps {
   readonly repository: string;
   /** The part of the subject after `repo:<owner>/<repo>:`, e.g. `pull_request` or `ref:refs/heads/main`. */
   readonly subject: string;
+  /**
+   * Further subjects that may sign in, by label (a federated credential `github-<label>` each), e.g.
+   * `{ schedule: 'ref:refs/heads/main' }` for a scheduled job.
+   * @default none
+   */
+  readonly additionalSubjects?: Readonly<Record<string, string>>;
   /** Azure role assignments of the identity. */
   readonly roles: readonly RoleGrant[];
   /** Microsoft Graph application permissions (app roles of Microsoft Graph), e.g. `Application.Read.All`. */
@@ -71,6 +77,15 @@ export class GitHubOidcIdentity extends Construct {
       subject: `repo:${props.repository}:${props.subject}`,
       audiences: [FEDERATION_AUDIENCE],
     });
+    for (const [label, subject] of Object.entries(props.additionalSubjects ?? {})) {
+      new ApplicationFederatedIdentityCredential(this, `GitHub-${label}`, {
+        applicationId: this.application.id,
+        displayName: `github-${label}`,
+        issuer: GITHUB_OIDC_ISSUER,
+        subject: `repo:${props.repository}:${subject}`,
+        audiences: [FEDERATION_AUDIENCE],
+      });
+    }
     for (const role of props.roles) {
       const named = 'roleName' in role;
       new RoleAssignment(this, `Role-${(named ? role.roleName : role.label).replace(/[^A-Za-z0-9]+/g, '')}`, {

@@ -56,6 +56,7 @@ export class CiIdentitiesStack extends ScenarioStack {
       displayName: `${config.namePrefix}-ci-plan`,
       repository: settings.githubRepository,
       subject: 'pull_request',
+      additionalSubjects: settings.planScheduleSubject ? { schedule: settings.planScheduleSubject } : undefined,
       roles: [
         ...PLAN_BUILTIN_ROLES.map(atSubscription),
         { roleDefinitionId: planRefresh.roleDefinitionResourceId, label: 'PlanRefresh', scope: subscription.id },
