@@ -155,7 +155,18 @@ describe('configuration errors: one line naming the field, the value and the fix
       /^config error: logicAppsOauth\.tokenVersion = "2": expected number 1 or 2, got string; write 1 or 2$/,
     ],
     ['a number outside 1 or 2', withDefaults((c) => (c.apimManagedIdentity.tokenVersion = 3)), /^config error: apimManagedIdentity\.tokenVersion = 3: must be one of 1, 2$/],
-    ['wrong types (boolean)', withDefaults((c) => (c.protect = 'yes')), /^config error: protect = "yes": expected boolean, got string; change the value's type/],
+    ['wrong types (boolean)', withDefaults((c) => (c.protect = 'yes')), /^config error: protect = "yes": expected boolean, got string; change the value's type$/],
+    ['a quoted boolean', withDefaults((c) => (c.protect = 'True')), /^config error: protect = "True": expected boolean, got string; write true without quotes$/],
+    [
+      'a workflow given by its name alone',
+      graph(['orders', { name: 'shop' }], [{ from: 'shop', to: 'orders' }]),
+      /^config error: logicAppsOauth\.workflows\[0\] = "orders": expected object, got string; write \{"name": "orders"\}$/,
+    ],
+    [
+      'a quoted number',
+      withDefaults((c) => (c.logicAppsOauth.recurrence = { frequency: 'Hour', interval: ' 6' })),
+      /^config error: logicAppsOauth\.recurrence\.interval = " 6": expected number, got string; write 6 without quotes$/,
+    ],
     ['wrong types (array)', withDefaults((c) => (c.logicAppsOauth.calls = {})), /^config error: logicAppsOauth\.calls = \{\}: expected array, got object/],
     ['a missing required field', graph([{ extraTriggerIpRanges: [] }]), /^config error: logicAppsOauth\.workflows\[0\]\.name is required; add it \(string\)/],
     [

@@ -238,7 +238,7 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown, keysAt: KeysAt): s
         // A field's own message for a missing value ("is required: ..." says what to add), else the generic one.
         return issue.message.startsWith('is required') ? `${field} ${issue.message}` : `${field} is required; add it (${issue.expected})`;
       }
-      return `${field} = ${show(value)}: expected ${issue.expected}, got ${typeName(value)}; change the value's type`;
+      return `${field} = ${show(value)}: expected ${issue.expected}, got ${typeName(value)}; ${typeFix(issue.expected, value, issue.path)}`;
     case 'invalid_value': {
       const types = new Set(issue.values.map((v) => typeName(v)));
       const [type] = types;
@@ -251,6 +251,23 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown, keysAt: KeysAt): s
     default:
       return value === undefined ? `${field}: ${issue.message}` : `${field} = ${show(value)}: ${issue.message}`;
   }
+}
+
+/**
+ * The fix for a value of the wrong type: a quoted number or boolean is written without the quotes, a
+ * workflow or API given by its name alone is written as an object with that name.
+ */
+function typeFix(expected: string, value: unknown, path: ReadonlyArray<PropertyKey>): string {
+  const list = path[path.length - 2];
+  if (expected === 'object' && typeof value === 'string' && (list === 'workflows' || list === 'apis') && typeof path[path.length - 1] === 'number') {
+    return `write ${JSON.stringify({ name: value }).replace(':', ': ')}`;
+  }
+  if (typeof value === 'string') {
+    const text = value.trim();
+    if (expected === 'number' && text !== '' && Number.isFinite(Number(text))) return `write ${Number(text)} without quotes`;
+    if (expected === 'boolean' && /^(true|false)$/i.test(text)) return `write ${text.toLowerCase()} without quotes`;
+  }
+  return "change the value's type";
 }
 
 function valueAt(raw: unknown, path: ReadonlyArray<PropertyKey>): unknown {
