@@ -138,6 +138,20 @@ describe('construct-level pairs: each kind of change gives its exact line and se
     ['a rename is neutral', { receiverName: 'orders-intake-v2' }, [row('neutral', 'receiver orders-intake-v2', '-', 'renamed from orders-intake')]],
     ['a construct id change is no access change', { receiverId: 'OrdersReceiver' }, []],
     [
+      'a receiver renamed (new name and construct id) is a rename, not a removed and a new receiver',
+      { receiverName: 'orders-intake-v2', receiverId: 'OrdersReceiver' },
+      [row('neutral', 'receiver orders-intake-v2', '-', 'renamed from orders-intake')],
+    ],
+    [
+      'a receiver renamed while a caller is admitted: the rename, and that caller',
+      { receiverName: 'orders-intake-v2', receiverId: 'OrdersReceiver', admitPartner: true },
+      [
+        row('widens', 'receiver orders-intake-v2', 'partner-sync', 'admitted by new policy allow-partner-sync (iss = https://sts.windows.net/{tenant id of provider azuread}/, aud = api://{client id of orders-audience}, oid = {principal id of partner-sync})'),
+        row('widens', 'receiver orders-intake-v2', 'partner-sync', 'trigger IP list admits outbound IPs of partner-sync'),
+        row('neutral', 'receiver orders-intake-v2', '-', 'renamed from orders-intake'),
+      ],
+    ],
+    [
       'a Key Vault secret read broadened to the whole vault',
       { secretRead: 'vault' },
       [row('widens', 'role Key Vault Secrets User', 'reporting', 'scope broadened to {id of rg-access}/providers/Microsoft.KeyVault/vaults/kv-orders (was {id of rg-access}/providers/Microsoft.KeyVault/vaults/kv-orders/secrets/orders-cert)')],
@@ -181,6 +195,15 @@ describe('construct-level pairs: each kind of change gives its exact line and se
         name: 'orders-intake',
         address: 'azurerm_logic_app_workflow.OrdersReceiver',
         reason: 'address changed from azurerm_logic_app_workflow.Receiver (construct id)',
+      },
+    ]);
+    expect(accessDiffOf([secure], [accessApp({ receiverName: 'orders-intake-v2', receiverId: 'OrdersReceiver' })]).replacements).toEqual([
+      {
+        stack: ORDERS,
+        type: 'azurerm_logic_app_workflow',
+        name: 'orders-intake-v2',
+        address: 'azurerm_logic_app_workflow.OrdersReceiver',
+        reason: 'address changed from azurerm_logic_app_workflow.Receiver (construct id); name orders-intake-v2 (was orders-intake)',
       },
     ]);
     // An Azure role assignment's scope is ForceNew: the assignment is replaced.
@@ -243,6 +266,10 @@ describe('config pairs', () => {
       c.tags = { ...c.tags, owner: 'platform' };
     }),
     tokenV2: logicApps((c) => (c.logicAppsOauth.tokenVersion = 2)),
+    receiverRenamed: logicApps((c) => {
+      receiver(c).name = 'intake';
+      for (const call of c.logicAppsOauth.calls) if (call.to === 'receive') call.to = 'intake';
+    }),
   };
   type Name = keyof typeof CONFIGS;
   const stacks = new Map<Name, SynthStack[]>();
@@ -313,6 +340,19 @@ describe('config pairs', () => {
     // The sender's grant names its principal: a new workflow identity replaces the grant too.
     const grant = diff.replacements.find((r) => r.stack === 'logic-apps-oauth' && r.type === 'azuread_app_role_assignment');
     expect(grant?.reason).toBe('principal_object_id follows la-orders-send, which is replaced');
+  });
+
+  test('a receiver renamed: one neutral rename, its wrong-audience probe renamed with it, the workflow replaced', () => {
+    const diff = accessDiffOf(of('default'), of('receiverRenamed'));
+    const probe = 'predicted refused: MisMatchingOAuthClaims (policy allow-la-oauth-send: aud expected api://{client id of la-oauth-logic-apps-audience}, got https://management.azure.com/), a declared probe';
+    expect(diff.changes.map(changeRow)).toEqual([
+      la('neutral', 'receiver la-oauth-intake', '-', 'renamed from la-oauth-receive'),
+      la('neutral', 'receiver la-oauth-intake', 'la-oauth-intake-naughty', `new call (Call_1), ${probe}`),
+      la('neutral', RECV, 'la-oauth-receive-naughty', `call removed (Call_1), was ${probe}`),
+    ]);
+    expect(diff.replacements.map((r) => `${r.type} ${r.name}: ${r.reason}`)).toEqual([
+      expect.stringMatching(/^azurerm_logic_app_workflow la-oauth-intake: address changed from azurerm_logic_app_workflow\.Receiver-receive_\w+ \(construct id\); name la-oauth-intake \(was la-oauth-receive\)$/),
+    ]);
   });
 
   test('token version 2: the policy admits v2 tokens instead of v1 ones', () => {

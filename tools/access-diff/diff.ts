@@ -112,7 +112,19 @@ interface Matching {
   readonly toHead: ReadonlyMap<string, string>;
 }
 
-function matchResources(base: readonly ResourceAccess[], head: readonly ResourceAccess[]): Matching {
+/** A workflow's authorization policies as sets of claims (policy names aside), canonical on the head side. */
+function admissionSets(workflow: WorkflowAccess | undefined, canon: (raw: string) => string): string[] {
+  return (workflow?.policies ?? []).map((p) =>
+    p.claims
+      .map((c) => `${c.name}=${canon(c.value.raw)}`)
+      .sort()
+      .join('&'),
+  );
+}
+
+function matchResources(baseStack: StackAccess, headStack: StackAccess): Matching {
+  const base = baseStack.resources;
+  const head = headStack.resources;
   const toBase = new Map<string, string>();
   const toHead = new Map<string, string>();
   const pair = (b: string, h: string) => {
@@ -141,13 +153,41 @@ function matchResources(base: readonly ResourceAccess[], head: readonly Resource
     }
   };
   pairBy((r) => (r.name && r.name !== r.id ? r.name : undefined));
+  const byForceNew = () => {
+    const canon = canonicalizer({ toBase, toHead });
+    pairBy((r, side) => {
+      const attrs = Object.keys(r.forceNew).sort();
+      if (attrs.length === 0) return undefined;
+      const c = side === 'head' ? canon : (raw: string) => raw;
+      return attrs.map((a) => `${a}=${c(r.forceNew[a].raw)}`).join('\n');
+    });
+  };
+  byForceNew();
+  // A renamed receiver (new Azure name and construct id, so neither key above): the unmatched workflow
+  // that admits the same callers (its policies' claims, references to paired resources rewritten), first
+  // exactly, then by at least one common policy, when that pairs one workflow on each side.
+  const workflows = { base: new Map(baseStack.workflows.map((w) => [w.id, w])), head: new Map(headStack.workflows.map((w) => [w.id, w])) };
+  const unmatchedReceivers = (side: 'base' | 'head', canon: (raw: string) => string) =>
+    (side === 'base' ? base : head)
+      .filter((r) => r.type === 'azurerm_logic_app_workflow' && !(side === 'base' ? toHead : toBase).has(r.id))
+      .map((r) => ({ id: r.id, sets: admissionSets(workflows[side].get(r.id), canon) }))
+      .filter((r) => r.sets.length > 0);
+  const identity = (raw: string) => raw;
   const canon = canonicalizer({ toBase, toHead });
   pairBy((r, side) => {
-    const attrs = Object.keys(r.forceNew).sort();
-    if (attrs.length === 0) return undefined;
-    const c = side === 'head' ? canon : (raw: string) => raw;
-    return attrs.map((a) => `${a}=${c(r.forceNew[a].raw)}`).join('\n');
+    if (r.type !== 'azurerm_logic_app_workflow') return undefined;
+    const sets = admissionSets(workflows[side].get(r.id), side === 'head' ? canon : identity);
+    return sets.length ? [...new Set(sets)].sort().join('\n') : undefined;
   });
+  const bs = unmatchedReceivers('base', identity);
+  const hs = unmatchedReceivers('head', canonicalizer({ toBase, toHead }));
+  const overlaps = (x: { sets: string[] }, y: { sets: string[] }) => x.sets.some((set) => y.sets.includes(set));
+  for (const b of bs) {
+    const candidates = hs.filter((h) => overlaps(b, h));
+    if (candidates.length === 1 && bs.filter((x) => overlaps(x, candidates[0])).length === 1) pair(b.id, candidates[0].id);
+  }
+  // What identifies itself by a paired workflow (a role assignment of its identity) pairs now.
+  byForceNew();
   return { toBase, toHead };
 }
 
@@ -706,7 +746,7 @@ export function diffAccess(base: readonly StackAccess[], head: readonly StackAcc
   for (const name of names) {
     const b = base.find((s) => s.stack === name) ?? EMPTY(name);
     const h = head.find((s) => s.stack === name) ?? EMPTY(name);
-    const matching = matchResources(b.resources, h.resources);
+    const matching = matchResources(b, h);
     const ctx: Context = { stack: name, matching, canon: canonicalizer(matching), changes };
     for (const [bw, hw] of pairUp(b.workflows, h.workflows, matching)) diffWorkflow(ctx, bw, hw);
     for (const [ba, ha] of pairUp(b.apis, h.apis, matching)) diffApi(ctx, ba, ha);
