@@ -120,7 +120,11 @@ describe('construct-level pairs: each kind of change gives its exact line and se
         row('widens', RECEIVER, '-', 'trigger manual: outputs no longer secured (token or secret visible in run history)'),
       ],
     ],
-    ['a rule suppression added', { suppression: 'run history is read by the on-call team' }, [row('widens', 'resource orders/SenderCall', '-', 'rule LA023 suppressed: run history is read by the on-call team')]],
+    [
+      'a rule suppression added, named by the workflow and the action it is on',
+      { suppression: 'run history is read by the on-call team' },
+      [row('widens', 'workflow billing-export', '-', 'action Call_orders_intake: rule LA023 suppressed: run history is read by the on-call team')],
+    ],
     [
       'a grant revoked: the call flips to refused with the Entra error',
       { grantSender: false },
@@ -159,6 +163,7 @@ describe('construct-level pairs: each kind of change gives its exact line and se
     ['a role assignment removed', { secretRead: 'none' }, [row('narrows', 'role Key Vault Secrets User', 'reporting', 'revoked on {id of rg-access}/providers/Microsoft.KeyVault/vaults/kv-orders/secrets/orders-cert')]],
     ['token validation removed', { apiValidation: false }, [row('widens', API, '-', 'token validation removed (was validate-azure-ad-token): anyone who reaches the gateway is admitted')]],
     ['client pin removed', { apiPinClient: false }, [row('widens', API, '-', 'any client application admitted (was {client id of the identity of reporting})')]],
+    ['a client application admitted: the caller is the workflow whose identity it is', { apiClientPartner: true }, [row('widens', API, 'partner-sync', 'client application {client id of the identity of partner-sync} admitted')]],
     ['audience check removed', { apiAudiences: [] }, [row('widens', API, '-', 'any audience admitted (was api://{client id of orders-audience})')]],
     ['a required claim added', { apiRequiredRoles: ['Orders.Invoke'] }, [row('narrows', API, '-', 'required claim added: roles any of Orders.Invoke')]],
     ['a subscription key required', { apiSubscriptionRequired: true }, [row('narrows', API, '-', 'subscription key now required')]],
@@ -181,7 +186,7 @@ describe('construct-level pairs: each kind of change gives its exact line and se
     expect(rows([accessApp({ apiValidation: false })], [secure])).toEqual([
       row('narrows', API, '-', 'token validation added (validate-azure-ad-token: clients {client id of the identity of reporting}, audiences api://{client id of orders-audience})'),
     ]);
-    expect(rows([accessApp({ suppression: 'why' })], [secure])).toEqual([row('narrows', 'resource orders/SenderCall', '-', 'suppression of rule LA023 removed (was: why)')]);
+    expect(rows([accessApp({ suppression: 'why' })], [secure])).toEqual([row('narrows', 'workflow billing-export', '-', 'action Call_orders_intake: suppression of rule LA023 removed (was: why)')]);
   });
 
   test('replacements: a rename or construct id change of a trust-bearing resource, and what follows it', () => {
@@ -398,6 +403,7 @@ const knobsArb: fc.Arbitrary<Partial<AccessKnobs>> = fc.record(
     secretRead: fc.constantFrom<'secret' | 'vault' | 'none'>('secret', 'vault', 'none'),
     apiValidation: fc.boolean(),
     apiPinClient: fc.boolean(),
+    apiClientPartner: fc.boolean(),
     apiAudiences: fc.subarray([SECURE.apiAudiences[0], 'https://orders.contoso.example']),
     apiRequiredRoles: fc.subarray(['Orders.Invoke', 'Orders.Read']),
     apiSubscriptionRequired: fc.boolean(),

@@ -58,6 +58,8 @@ export interface AccessKnobs {
   // API Management
   apiValidation: boolean;
   apiPinClient: boolean;
+  /** The API also admits the partner workflow's identity as a client application. */
+  apiClientPartner: boolean;
   apiAudiences: string[];
   apiRequiredRoles: string[];
   apiSubscriptionRequired: boolean;
@@ -83,6 +85,7 @@ export const SECURE: AccessKnobs = {
   secretRead: 'secret',
   apiValidation: true,
   apiPinClient: true,
+  apiClientPartner: false,
   apiAudiences: ['api://${azuread_application.Audience.client_id}'],
   apiRequiredRoles: [],
   apiSubscriptionRequired: false,
@@ -177,9 +180,10 @@ class AccessStack extends TerraformStack {
     const api = new ApiManagementApi(this, 'Api', { name: 'orders-api', resourceGroupName: rg.name, apiManagementName: apim.name, revision: '1', path: 'orders', protocols: ['https'], subscriptionRequired: k.apiSubscriptionRequired });
     const reporting = workflow('Reporting', 'reporting', ['0.0.0.0-0.0.0.0']);
     const reportingClient = new DataAzureadServicePrincipal(this, 'ReportingIdentity', { objectId: reporting.identity.principalId });
+    const clients = [reportingClient, ...(k.apiClientPartner ? [new DataAzureadServicePrincipal(this, 'PartnerIdentity', { objectId: partner.identity.principalId })] : [])];
     const validation = [
       `<validate-azure-ad-token tenant-id="${tenant.tenantId}" failed-validation-httpcode="401">`,
-      ...(k.apiPinClient ? [`<client-application-ids><application-id>${reportingClient.clientId}</application-id></client-application-ids>`] : []),
+      ...(k.apiPinClient ? [`<client-application-ids>${clients.map((c) => `<application-id>${c.clientId}</application-id>`).join('')}</client-application-ids>`] : []),
       ...(k.apiAudiences.length ? [`<audiences>${k.apiAudiences.map((a) => `<audience>${a}</audience>`).join('')}</audiences>`] : []),
       ...(k.apiRequiredRoles.length ? [`<required-claims><claim name="roles" match="any">${k.apiRequiredRoles.map((r) => `<value>${r}</value>`).join('')}</claim></required-claims>`] : []),
       '</validate-azure-ad-token>',

@@ -69,8 +69,8 @@ export interface ApiAccess extends Party {
   readonly validation?: {
     readonly kind: string;
     readonly tenants: readonly Value[];
-    /** Empty: any client application. */
-    readonly clients: readonly Value[];
+    /** Empty: any client application. `caller`: the workflow whose managed identity the client id is. */
+    readonly clients: ReadonlyArray<Value & { readonly caller?: CallerRef }>;
     /** Empty: any audience. */
     readonly audiences: readonly Value[];
     /** Empty: any issuer the kind accepts. */
@@ -116,6 +116,10 @@ export interface RoleAssignmentAccess {
 export interface SuppressionAccess {
   readonly resource: Party;
   readonly path: string;
+  /** The workflow or API the suppressed resource is or belongs to, as a change line names it. */
+  readonly owner?: Party & { readonly type: 'receiver' | 'workflow' | 'API' };
+  /** The part of the owner that carries the suppression ("action Call_1", "trigger manual", "policy"). */
+  readonly part?: string;
   readonly ruleId: string;
   readonly reason: string;
 }

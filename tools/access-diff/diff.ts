@@ -509,11 +509,13 @@ function diffApi(ctx: Context, base: ApiAccess | undefined, head: ApiAccess | un
   for (const [kind, what, b, h] of dims) {
     const wider = valuesBeyond(h, b, ctx.canon, id);
     const narrower = valuesBeyond(b, h, id, ctx.canon);
-    const asCaller = (v: Value) => (kind === 'api-clients' ? { caller: { id: v.raw, name: v.text } } : {});
+    // A client id is a caller: the workflow whose identity it is, when known.
+    const asCaller = (side: 'base' | 'head', v: Value & { caller?: CallerRef }) =>
+      kind === 'api-clients' ? { caller: v.caller ? callerId(ctx, side, v.caller) : { id: v.raw, name: v.text } } : {};
     if (wider === 'any') add(ctx, { severity: 'widens', kind, subject, text: `any ${what} admitted (was ${b.map((v) => v.text).join(', ')})` });
-    else for (const v of wider) add(ctx, { severity: 'widens', kind, subject, ...asCaller(v), text: `${what} ${v.text} admitted` });
+    else for (const v of wider) add(ctx, { severity: 'widens', kind, subject, ...asCaller('head', v), text: `${what} ${v.text} admitted` });
     if (narrower === 'any') add(ctx, { severity: 'narrows', kind, subject, text: `only ${what} ${h.map((v) => v.text).join(', ')} admitted (was any)` });
-    else for (const v of narrower) add(ctx, { severity: 'narrows', kind, subject, ...asCaller(v), text: `${what} ${v.text} no longer admitted` });
+    else for (const v of narrower) add(ctx, { severity: 'narrows', kind, subject, ...asCaller('base', v), text: `${what} ${v.text} no longer admitted` });
   }
   const names = [...new Set([...bv.requiredClaims, ...hv.requiredClaims].map((c) => c.name))].sort();
   for (const name of names) {
@@ -662,11 +664,16 @@ function diffSuppressions(ctx: Context, base: StackAccess, head: StackAccess): v
     const before = b.get(k);
     const after = h.get(k);
     const s = (after ?? before)!;
-    const named = callerId(ctx, after ? 'head' : 'base', s.resource);
-    const subject = { type: 'resource' as const, id: named.id, name: s.path };
-    if (!before) add(ctx, { severity: 'widens', kind: 'suppression', subject, text: `rule ${s.ruleId} suppressed: ${after!.reason}` });
-    else if (!after) add(ctx, { severity: 'narrows', kind: 'suppression', subject, text: `suppression of rule ${s.ruleId} removed (was: ${before.reason})` });
-    else if (before.reason !== after.reason) add(ctx, { severity: 'neutral', kind: 'suppression', subject, text: `rule ${s.ruleId} suppression reason now: ${after.reason}` });
+    const side = after ? 'head' : 'base';
+    // Named after the workflow or API it is on (a receiver when it is one on either side), else its construct path.
+    const owner = s.owner;
+    const subject = owner
+      ? { type: before?.owner?.type === 'receiver' || after?.owner?.type === 'receiver' ? ('receiver' as const) : owner.type, ...callerId(ctx, side, owner) }
+      : { type: 'resource' as const, id: callerId(ctx, side, s.resource).id, name: s.path };
+    const part = s.part ? `${s.part}: ` : '';
+    if (!before) add(ctx, { severity: 'widens', kind: 'suppression', subject, text: `${part}rule ${s.ruleId} suppressed: ${after!.reason}` });
+    else if (!after) add(ctx, { severity: 'narrows', kind: 'suppression', subject, text: `${part}suppression of rule ${s.ruleId} removed (was: ${before.reason})` });
+    else if (before.reason !== after.reason) add(ctx, { severity: 'neutral', kind: 'suppression', subject, text: `${part}rule ${s.ruleId} suppression reason now: ${after.reason}` });
   }
 }
 

@@ -6,9 +6,9 @@ import { isOpenRange } from '../../domain/ip-range';
 import { describeBound, describeReference, describeValue } from '../../model/describe';
 import { literalIpElements } from '../../model/ip-lists';
 import type { TokenValidationElement } from '../../model/policy-xml';
-import { CallModel, IpList as ModelIpList, StackModel, WorkflowModel } from '../../model/stack-model';
+import { CallModel, IpList as ModelIpList, referencesIn, ResourceRef, StackModel, WorkflowModel } from '../../model/stack-model';
 import { CallVerdict, predictCalls } from '../../model/verdict';
-import type { ApiAccess, AudienceAccess, CallerRef, RequiredClaim, ResourceAccess, StackAccess, Value, Verdict, WorkflowAccess } from './access';
+import type { ApiAccess, AudienceAccess, CallerRef, RequiredClaim, ResourceAccess, StackAccess, SuppressionAccess, Value, Verdict, WorkflowAccess } from './access';
 import { intervalOf, IpEntry, IpList, NOBODY_RANGE } from './ip-coverage';
 
 /**
@@ -132,6 +132,14 @@ function intersect(lists: ReadonlyArray<readonly string[]>): string[] | undefine
   return common.length ? [...new Set(common)] : undefined;
 }
 
+/** The workflow whose managed identity a client id is (`data.azuread_service_principal` of its principal id). */
+function clientCaller(model: StackModel, raw: string): CallerRef | undefined {
+  const refs = referencesIn(raw);
+  if (refs.length !== 1 || raw !== `\${${refs[0].expression}}` || refs[0].attribute !== 'client_id' || !refs[0].address.startsWith('data.azuread_service_principal.')) return undefined;
+  const wf = workflowByPrincipal(model, String(model.byAddress.get(refs[0].address)?.config?.object_id ?? ''));
+  return wf ? { id: wf.address, name: wf.workflowName } : undefined;
+}
+
 function apiAccess(model: StackModel, api: StackModel['apis'][number]): ApiAccess {
   const label = `${api.apiName} (${api.serviceLabel})`;
   const documents = api.effectivePolicies;
@@ -153,7 +161,10 @@ function apiAccess(model: StackModel, api: StackModel['apis'][number]): ApiAcces
     validation: {
       kind: [...elements.map((e) => e.kind), ...unreadable.map((d) => `unreadable ${d.scope} policy`)].join(' + '),
       tenants: dim((e) => (e.tenantId ? [e.tenantId] : [])),
-      clients: dim((e) => e.clientApplicationIds),
+      clients: dim((e) => e.clientApplicationIds).map((v) => {
+        const caller = clientCaller(model, v.raw);
+        return caller ? { ...v, caller } : v;
+      }),
       audiences: dim((e) => e.audiences),
       issuers: dim((e) => e.issuers),
       requiredClaims,
@@ -207,6 +218,24 @@ function resourceName(config: Record<string, unknown> | undefined): string | und
   return typeof name === 'string' && !name.includes('${') ? name : undefined;
 }
 
+/** The workflow or API a suppressed resource is or belongs to, and which part of it the resource is. */
+function suppressionOwner(model: StackModel, r: ResourceRef): Pick<SuppressionAccess, 'owner' | 'part'> {
+  for (const wf of model.workflows) {
+    const owner = { type: isReceiver(model, wf) ? ('receiver' as const) : ('workflow' as const), id: wf.address, name: wf.workflowName };
+    if (wf.address === r.address) return { owner };
+    const trigger = wf.triggers.find((t) => t.address === r.address);
+    if (trigger) return { owner, part: `trigger ${trigger.triggerName}` };
+    const action = wf.actions.find((a) => a.address === r.address);
+    if (action) return { owner, part: `action ${action.actionName}` };
+  }
+  for (const api of model.apis) {
+    const owner = { type: 'API' as const, id: api.address, name: `${api.apiName} (${api.serviceLabel})` };
+    if (api.address === r.address) return { owner };
+    if (api.apiPolicy?.resource.address === r.address) return { owner, part: 'API policy' };
+  }
+  return {};
+}
+
 /** What one stack grants, from its model. */
 export function stackAccess(model: StackModel): StackAccess {
   const bindings = simulatedBindings(model);
@@ -240,7 +269,13 @@ export function stackAccess(model: StackModel): StackAccess {
         };
       }),
     suppressions: model.resources.flatMap((r) =>
-      (r.annotations.suppressions ?? []).map((s) => ({ resource: { id: r.address, name: resourceName(r.config) ?? r.path }, path: r.path, ruleId: s.id, reason: s.reason })),
+      (r.annotations.suppressions ?? []).map((s): SuppressionAccess => ({
+        resource: { id: r.address, name: resourceName(r.config) ?? r.path },
+        path: r.path,
+        ...suppressionOwner(model, r),
+        ruleId: s.id,
+        reason: s.reason,
+      })),
     ),
     resources: model.resources
       .filter((r) => !r.address.startsWith('data.'))
