@@ -240,6 +240,42 @@ describe('construct-level pairs: each kind of change gives its exact line and se
     const flipped = renderAccessDiff(accessDiffOf([secure], [accessApp({ grantSender: false })]));
     expect(flipped).toMatch(/d0n\d+ ==>\|"now refused: AppRoleAssignmentRequired"\| d0n\d+/);
   });
+  // Mermaid's grammar (checked offline with mermaid 12's parser, too large a dependency for the tests):
+  // node ids declared once, in their stack's subgraph, before any edge; every label quoted without a raw
+  // quote; each linkStyle index the position of an edge line of that kind, counted over all stacks.
+  test('the graph of several stacks: declared node ids, quoted labels, linkStyle indexes that point at the right edges', () => {
+    const two = (knobs: Partial<AccessKnobs>, second: Partial<AccessKnobs>) => [accessApp(knobs), { ...accessApp(second), name: 'orders "eu" | b' }];
+    const text = renderAccessDiff(accessDiffOf(two({ partnerCalls: true }, {}), two({ admitPartner: true }, { admitPartner: true, partnerCalls: true, receiverName: 'orders(intake).v_2' })));
+    const lines = text.slice(text.indexOf('```mermaid') + 11, text.lastIndexOf('```')).trimEnd().split('\n');
+    expect(lines[0]).toBe('flowchart LR');
+    const declared = new Set<string>();
+    const edges: string[] = [];
+    const styles: Array<[number[], string]> = [];
+    let depth = 0;
+    for (const line of lines.slice(1)) {
+      let m: RegExpExecArray | null;
+      if ((m = /^ {2}subgraph (d\d+)\["([^"]*)"\]$/.exec(line))) depth++;
+      else if (line === '  end') depth--;
+      else if ((m = /^ {4}(d\d+n\d+)(?:\["[^"]*"\]|\[\/"[^"]*"\/\])$/.exec(line))) {
+        expect(depth).toBe(1);
+        expect(declared.has(m[1])).toBe(false);
+        declared.add(m[1]);
+      } else if ((m = /^ {2}(d\d+n\d+) (-->|-\.->|==>)\|"[^"|]*"\| (d\d+n\d+)$/.exec(line))) {
+        expect(depth).toBe(0);
+        expect(declared.has(m[1]) && declared.has(m[3])).toBe(true);
+        edges.push(line);
+      } else if ((m = /^ {2}linkStyle ([\d,]+) (stroke:.+)$/.exec(line))) styles.push([m[1].split(',').map(Number), m[2]]);
+      else throw new Error(`not a line of the graph's grammar: ${line}`);
+    }
+    expect(depth).toBe(0);
+    expect(text).toContain('subgraph d1["orders #quot;eu#quot; #124; b"]');
+    const styled = (color: string) => styles.filter(([, style]) => style.includes(color)).flatMap(([at]) => at).map((i) => edges[i]);
+    expect(styled('#1a7f37')).toEqual([expect.stringMatching(/ ==>\|"added, accepted"\| /)]);
+    expect(styled('#888')).toEqual([expect.stringMatching(/ -\.->\|"removed"\| /)]);
+    expect(styles.flatMap(([at]) => at).every((i) => i < edges.length)).toBe(true);
+    // The second stack's added edge is styled at its index after the first stack's edges.
+    expect(styled('#1a7f37')[0]).toMatch(/^ {2}d1n/);
+  });
 });
 
 // ---- configs: what a change of the configuration file does ----
