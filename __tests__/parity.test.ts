@@ -10,6 +10,9 @@ import { withDefaults } from './support/config';
 import { addressToBigInt, bigIntToAddress, parseIpRange } from '../domain/ip-range';
 import { RECURRENCE_MAX_INTERVAL, RecurrenceFrequency, stepNameProblem } from '../domain/parity';
 import { AZURE_REGIONS, PUBLIC_REGIONS } from '../domain/regions';
+import { buildStackModel } from '../model/stack-model';
+import { runRules } from '../rules/engine';
+import { RULES } from '../rules/pack';
 
 // Where each checked value sits in the config (one place to follow a schema reshape).
 const AT = {
@@ -370,6 +373,20 @@ describe('action and trigger names (Logic Apps: at most 80 characters)', () => {
   test('80 accepted, 81 refused', () => {
     expect(stepNameProblem('a'.repeat(80))).toBeUndefined();
     expect(stepNameProblem('a'.repeat(81))).toMatch(/is 81 characters; Logic Apps allows 80/);
+  });
+
+  test('property: names around 80 characters, as actions and triggers in the JSON, agree with rule LA025', () => {
+    const name = fc.integer({ min: 76, max: 84 }).chain((n) => fc.string({ minLength: n, maxLength: n, unit: 'grapheme-ascii' })).filter((n) => !n.includes('${')); // "${" is a Terraform expression, left to apply
+    const type = fc.constantFrom('azurerm_logic_app_action_custom', 'azurerm_logic_app_action_http', 'azurerm_logic_app_trigger_custom', 'azurerm_logic_app_trigger_recurrence');
+    fc.assert(
+      fc.property(name, type, (n, t) => {
+        const json = { resource: { [t]: { step: { name: n, logic_app_id: '${azurerm_logic_app_workflow.w.id}' } } } };
+        const ids = runRules(buildStackModel({ name: 'parity', json }), RULES.filter((r) => r.id === 'LA025')).map((f) => f.ruleId);
+        expect(ids).toEqual(n.length > 80 ? ['LA025'] : []);
+        expect(stepNameProblem(n) === undefined).toBe(n.length <= 80);
+      }),
+      { numRuns: 100 },
+    );
   });
 });
 
