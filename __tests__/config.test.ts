@@ -185,7 +185,7 @@ describe('configuration errors: one line naming the field, the value and the fix
     [
       'no scenario asked for',
       { namePrefix: 'contoso' },
-      /^config error: \(top level\) = \{"namePrefix":"contoso"\}: no scenario asked for, so there is nothing to build; add one or more of logicAppsOauth, apimManagedIdentity, apimCrossTenant/,
+      /^config error: \(top level\) = \{"namePrefix":"contoso"\}: no scenario asked for, so there is nothing to build; add one or more of logicAppsOauth, apimManagedIdentity, apimCrossTenant \(or ciIdentities\)/,
     ],
     [
       'protect with the demo name prefix',

@@ -9,6 +9,7 @@ import { ownValues, withDefaults } from './support/config';
 import { administratorWarnings } from '../config/administrators';
 import { parseConfig, ConfigError } from '../config/load';
 import { Audience } from '../constructs/audience';
+import { buildApp } from '../app';
 import { TfJson } from '../model/stack-model';
 
 type Json = Record<string, any>;
@@ -267,6 +268,17 @@ describe('3. the CI identities as code (optional stack ci-identities)', () => {
 
   test('not built unless asked for', () => {
     expect(Object.keys(base.json)).not.toContain('ci-identities');
+  });
+
+  test('a file with only ciIdentities builds only that stack (an administrator may apply it first)', () => {
+    const config = parseConfig({ namePrefix: 'contoso', ciIdentities: { githubRepository: 'contoso/logic-apps-oauth' } });
+    const outdir = mkdtempSync(join(tmpdir(), 'la-oauth-ci-only-'));
+    try {
+      const app = buildApp(config, { outdir });
+      expect(app.node.children.filter((c) => TerraformStack.isStack(c)).map((s) => s.node.id)).toEqual(['ci-identities']);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
   });
 
   test('the custom role is the documented one (docs/ci-plan-role.json)', () => {

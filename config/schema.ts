@@ -404,11 +404,12 @@ export function keyVaultName(config: Config): string | undefined {
 }
 
 function checkScenarios(config: Config, ctx: z.RefinementCtx): void {
-  if (SCENARIO_SECTIONS.some((section) => config[section] !== undefined)) return;
+  // ciIdentities alone is something to build too: an administrator may apply the CI identities first.
+  if (SCENARIO_SECTIONS.some((section) => config[section] !== undefined) || config.ciIdentities !== undefined) return;
   ctx.addIssue({
     code: 'custom',
     path: [],
-    message: `no scenario asked for, so there is nothing to build; add one or more of ${SCENARIO_SECTIONS.join(', ')} (see config/examples/production.json)`,
+    message: `no scenario asked for, so there is nothing to build; add one or more of ${SCENARIO_SECTIONS.join(', ')} (or ciIdentities) (see config/examples/production.json)`,
   });
 }
 
