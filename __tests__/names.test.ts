@@ -2,7 +2,7 @@
 // a class, interface or constant of this repository with that member, or a global. A renamed construct
 // or method must not leave fixes that point to nothing (`ClientCertificate.grantSecretRead` did, after
 // the class became VaultCertificate). Reads source text only (no cdktf load).
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const ROOT = join(__dirname, '..');
@@ -50,4 +50,20 @@ test('every Class.member named in rule messages, command output and docs exists'
   }
   expect(checked).toBeGreaterThan(5);
   expect(missing).toEqual([]);
+});
+
+test("README's project layout names every top-level folder of the repository", () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const layout = /## Project layout\n\n```\n([\s\S]*?)\n```/.exec(readme)?.[1] ?? '';
+  const named = new Set(layout.split('\n').map((line) => /^([^\s/]+)\//.exec(line)?.[1]).filter(Boolean));
+  const folders = readdirSync(ROOT).filter((name) => !name.startsWith('.') && !['node_modules', 'cdktf.out'].includes(name) && statSync(join(ROOT, name)).isDirectory());
+  expect(folders.length).toBeGreaterThan(5);
+  expect(folders.filter((f) => !named.has(f))).toEqual([]);
+});
+
+test('every file and folder ARCHITECTURE.md names exists', () => {
+  const text = readFileSync(join(ROOT, 'ARCHITECTURE.md'), 'utf8');
+  const paths = [...text.matchAll(/`([A-Za-z_.-]+\/[^`\s<>]*|[A-Za-z_-]+\.(?:ts|md|json))`/g)].map((m) => m[1]).filter((p) => !p.startsWith('cdktf.out/') && p !== 'cdk.tf.json');
+  expect(paths.length).toBeGreaterThan(10);
+  expect(paths.filter((p) => !existsSync(join(ROOT, p)))).toEqual([]);
 });
