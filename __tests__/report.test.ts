@@ -121,6 +121,58 @@ describe('rule findings', () => {
 });
 
 describe('hand-made fixtures', () => {
+  // The fixtures stand for other apps' JSON, so they are written by hand; they are checked against the
+  // pinned providers' arguments and against the workflow definitions of a live synth, so they cannot
+  // drift into JSON that Terraform or Logic Apps would not take.
+  test('use only arguments the pinned providers know, and workflow definition keys a live synth writes', () => {
+    const argumentsOf = (type: string, data: boolean): Set<string> => {
+      const provider = type.split('_')[0];
+      const name = type.slice(provider.length + 1);
+      const dir = `${data ? `data-${provider}-` : ''}${name.replace(/_/g, '-')}`;
+      const dts = readFileSync(join(__dirname, '..', 'node_modules', '@cdktf', `provider-${provider}`, 'lib', dir, 'index.d.ts'), 'utf8');
+      return new Set([...dts.matchAll(new RegExp(`/docs/(?:resources|data-sources)/${name}#([a-z0-9_]+) `, 'g'))].map((m) => m[1]));
+    };
+    const liveBodyKeys = new Map<string, Set<string>>();
+    for (const json of Object.values(synthApp().json)) {
+      for (const [type, items] of Object.entries(json.resource ?? {})) {
+        for (const item of Object.values(items) as any[]) {
+          if (typeof item.body === 'string') liveBodyKeys.set(type, new Set([...(liveBodyKeys.get(type) ?? []), ...Object.keys(JSON.parse(item.body))]));
+        }
+      }
+    }
+    const problems: string[] = [];
+    const walk = (value: unknown, known: Set<string>, where: string) => {
+      if (Array.isArray(value)) value.forEach((v, i) => walk(v, known, `${where}[${i}]`));
+      else if (value && typeof value === 'object') {
+        for (const [key, v] of Object.entries(value)) {
+          if (key === '//') continue;
+          if (!known.has(key)) problems.push(`${where}.${key}`);
+          else if (key !== 'tags') walk(v, known, `${where}.${key}`);
+        }
+      }
+    };
+    const stacks = readSynthStacks(FIXTURES);
+    expect(stacks.map((s) => s.name)).toEqual(['empty-ip-list', 'no-policy', 'wrong-audience']);
+    for (const { name, json } of stacks) {
+      for (const [block, data] of [['resource', false], ['data', true]] as const) {
+        for (const [type, items] of Object.entries(json[block] ?? {})) {
+          const known = argumentsOf(type, data);
+          expect([type, known.size > 0]).toEqual([type, true]);
+          for (const [id, item] of Object.entries(items)) {
+            const where = `${name}: ${data ? 'data.' : ''}${type}.${id}`;
+            walk(item, known, where);
+            if (typeof (item as any).body === 'string') {
+              const live = liveBodyKeys.get(type);
+              if (!live) problems.push(`${where}: no ${type} with a body in the live synth`);
+              else for (const key of Object.keys(JSON.parse((item as any).body))) if (!live.has(key)) problems.push(`${where}.body.${key}`);
+            }
+          }
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
   test('snapshot of all fixtures', () => {
     expect(renderReport(readSynthStacks(FIXTURES), { rules: null })).toMatchSnapshot();
   });
