@@ -55,6 +55,14 @@ describe('our synthesized stacks', () => {
     expect(lines).toContain('Nothing needs attention.');
   });
 
+  test('senders, probes, receivers and APIs are drawn in four different shapes', () => {
+    const shapes = (name: string) => [...report.matchAll(new RegExp(`^    s\\d+n\\d+(\\W+)"${name}"`, 'gm'))].map((m) => m[1]);
+    expect(shapes('la-oauth-send')).toEqual(['([']);
+    expect(shapes('la-oauth-receive-naughty')).toEqual(['{{']);
+    expect(shapes('la-oauth-receive')).toEqual(['[']);
+    expect(shapes('API logic-apps-api')).toEqual(['[/', '[/']);
+  });
+
   test('the allowed sender is accepted and the probe is drawn refused with the Azure error', () => {
     const mermaid = report.slice(report.indexOf('```mermaid'), report.indexOf('```', report.indexOf('```mermaid') + 3));
     expect(mermaid).toMatch(/s\d+n\d+ -->\|"accepted: policy allow-la-oauth-send"\| s\d+n\d+/);
