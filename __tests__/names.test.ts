@@ -67,3 +67,15 @@ test('every file and folder ARCHITECTURE.md names exists', () => {
   expect(paths.length).toBeGreaterThan(10);
   expect(paths.filter((p) => !existsSync(join(ROOT, p)))).toEqual([]);
 });
+
+test('every function a rule message tells users to call is exported by the public entry constructs/index.ts', () => {
+  const entry = readFileSync(join(ROOT, 'constructs', 'index.ts'), 'utf8');
+  const exported = new Set([...entry.matchAll(/^export (?:type )?\{([^}]+)\}/gm)].flatMap((m) => m[1].split(',').map((n) => n.trim())));
+  const named: string[] = [];
+  for (const file of files('rules', /\.ts$/)) {
+    const strings = [...readFileSync(file, 'utf8').matchAll(/'([^'\n]*)'|"([^"\n]*)"|`([^`]*)`/g)].map((m) => (m[1] ?? m[2] ?? m[3]).replace(/\$\{[^}]*\}/g, ''));
+    for (const text of strings) for (const [, name] of text.matchAll(/(?<![.\w$@])([a-z][A-Za-z0-9]+)\(/g)) named.push(`${relative(ROOT, file)}: ${name}`);
+  }
+  expect(named.length).toBeGreaterThan(2);
+  expect(named.filter((n) => !exported.has(n.split(': ')[1]))).toEqual([]);
+});

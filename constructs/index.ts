@@ -9,6 +9,7 @@
 export { Audience, deterministicUuid } from './audience';
 export type { AudienceProps, IPrincipal } from './audience';
 export type { TokenVersion } from '../domain/tokens';
+export { issuerFor } from '../domain/tokens';
 
 export { Workflow } from './workflow';
 export type { WorkflowProps } from './workflow';
@@ -31,4 +32,7 @@ export { CertificateClientApp } from './certificate-client-app';
 export type { CertificateClientAppProps } from './certificate-client-app';
 
 export { annotate, ANNOTATION_KEY, markExternalAudience, suppressRule } from './annotations';
+// Workflow definition builders for your own azurerm_logic_app_trigger_custom / _action_custom resources
+// (the rule messages name them as fixes).
+export { bearerOnlyRequestTrigger, oauthInvokeUrl, secureHttpAction, toBody } from './workflow-definition';
 export type { ResourceAnnotations } from './annotations';
