@@ -103,6 +103,7 @@ const VIOLATIONS: Array<[string, string, Stack, (j: any) => void, RegExp?]> = [
   ['LA009', 'claim value of 151 characters', 'logic-apps-oauth', (j) => policy(j).claim.push({ name: 'appid', value: 'x'.repeat(151) }), /151 characters/],
   ['LA010', 'policy without iss', 'logic-apps-oauth', (j) => policy(j).claim.shift()],
   ['LA010', 'issuer outside the accepted prefixes', 'logic-apps-oauth', (j) => (policy(j).claim[0].value = 'https://evil.example/tenant/')],
+  ['LA010', 'issuer outside the prefixes, with the tenant as a reference (shown in words)', 'logic-apps-oauth', (j) => (policy(j).claim[0].value = policy(j).claim[0].value.replace('https://sts.windows.net/', 'https://evil.example/')), /has iss "https:\/\/evil\.example\/\{tenant id of provider azuread\}\/"/],
   ['LA011', 'bare address in run-history ranges', 'logic-apps-oauth', (j) => (receiver(j).access_control.content.allowed_caller_ip_address_range = ['10.0.0.1']), /10\.0\.0\.1\/32/],
   ['LA011', 'reversed range in trigger ranges', 'logic-apps-oauth', (j) => (receiver(j).access_control.trigger.allowed_caller_ip_address_range = ['10.0.0.9-10.0.0.1'])],
   ['LA011', 'bare address inside distinct(concat(...))', 'logic-apps-oauth', (j) => appendToTriggerExpression(j, '10.1.2.3'), /"10\.1\.2\.3" \(inside a Terraform expression\).*10\.1\.2\.3\/32/],
@@ -147,6 +148,7 @@ describe.each(VIOLATIONS)('%s: %s', (id, _label, stack, mutate, message) => {
       expect(f.severity).toBe(rule.severity);
       expect(f.stack).toBe(stack);
       expect(f.message).not.toMatch(/\n/);
+      expect(f.message).not.toContain('${'); // values in words (model/describe.ts), never raw Terraform
       expect(f.message).toMatch(/; /);
       expect(formatFinding(f).startsWith(`${id} ${f.path}: `)).toBe(true);
       if (message) expect(found.map((x) => x.message).join('\n')).toMatch(message);

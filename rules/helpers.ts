@@ -1,11 +1,17 @@
 // Small helpers shared by several rules of the pack.
 import type { ResourceRef, StackModel } from '../model/stack-model';
 import { referencesIn } from '../model/stack-model';
+import { describeValue } from '../model/describe';
 
 /** A value for a message: strings as they are, others as JSON, cut to `max` characters. */
 export function short(value: unknown, max = 120): string {
   const text = typeof value === 'string' ? value : JSON.stringify(value);
   return text.length > max ? `${text.slice(0, max - 3)}...` : text;
+}
+
+/** A value for a message with its Terraform references in words (`{tenant id of provider azuread}`), cut to `max` characters. */
+export function shown(model: StackModel, value: unknown, max = 120): string {
+  return short(describeValue(model, typeof value === 'string' ? value : JSON.stringify(value) ?? ''), max);
 }
 
 /** Managed resources (not data sources) of one type. */

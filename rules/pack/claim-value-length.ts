@@ -1,6 +1,6 @@
 import { LIMITS } from '../../domain/limits';
 import { bind } from '../../model/entra';
-import { short } from '../helpers';
+import { shown } from '../helpers';
 import type { Rule } from '../rule';
 
 export const rule: Rule = {
@@ -17,7 +17,7 @@ export const rule: Rule = {
           .filter(({ value }) => value.length > LIMITS.claimValueLength)
           .map(({ claim, value }) => ({
             resource: wf,
-            message: `claim "${claim.name}" of policy "${policy.name}" is ${value.length} characters ("${short(claim.value, 60)}"): InvalidOAuthClaimValue above ${LIMITS.claimValueLength}; shorten the value (e.g. use the client id as identifier URI)`,
+            message: `claim "${claim.name}" of policy "${policy.name}" is ${value.length} characters ("${shown(ctx.model, claim.value, 60)}"): InvalidOAuthClaimValue above ${LIMITS.claimValueLength}; shorten the value (e.g. use the client id as identifier URI)`,
           })),
       ),
     ),

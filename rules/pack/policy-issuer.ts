@@ -1,6 +1,6 @@
 import { ACCEPTED_ISSUER_PREFIXES } from '../../domain/tokens';
 import { bind } from '../../model/entra';
-import { claimOf, short } from '../helpers';
+import { claimOf, shown } from '../helpers';
 import type { RawFinding, Rule } from '../rule';
 
 export const rule: Rule = {
@@ -26,7 +26,7 @@ export const rule: Rule = {
         if (bound.startsWith('${') || ACCEPTED_ISSUER_PREFIXES.some((prefix) => bound.startsWith(prefix))) continue;
         findings.push({
           resource: wf,
-          message: `policy "${policy.name}" has iss "${short(iss)}": Logic Apps accepts only issuers starting ${ACCEPTED_ISSUER_PREFIXES.join(' or ')}; use issuerFor(tokenVersion, tenant)`,
+          message: `policy "${policy.name}" has iss "${shown(ctx.model, iss)}": Logic Apps accepts only issuers starting ${ACCEPTED_ISSUER_PREFIXES.join(' or ')}; use issuerFor(tokenVersion, tenant)`,
         });
       }
     }

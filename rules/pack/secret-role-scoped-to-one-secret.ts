@@ -1,5 +1,5 @@
 import { referencesIn } from '../../model/stack-model';
-import { resourcesOfType, short } from '../helpers';
+import { resourcesOfType, shown } from '../helpers';
 import type { RawFinding, Rule } from '../rule';
 
 const SECRET_ROLE_NAMES = /^Key Vault Secrets (User|Officer)$/i;
@@ -27,8 +27,8 @@ export const rule: Rule = {
       findings.push({
         resource: ra,
         message: certificate
-          ? `"${role}" is scoped to "${short(scope)}", a /certificates/ id: it grants no read of the certificate's secret; scope it to <vault id>/secrets/<certificate name>`
-          : `"${role}" is scoped to "${short(scope)}", wider than one secret: the identity reads every secret in it; scope it to exactly <vault id>/secrets/<name> (VaultCertificate.grantSecretRead)`,
+          ? `"${role}" is scoped to "${shown(ctx.model, scope)}", a /certificates/ id: it grants no read of the certificate's secret; scope it to <vault id>/secrets/<certificate name>`
+          : `"${role}" is scoped to "${shown(ctx.model, scope)}", wider than one secret: the identity reads every secret in it; scope it to exactly <vault id>/secrets/<name> (VaultCertificate.grantSecretRead)`,
       });
     }
     return findings;

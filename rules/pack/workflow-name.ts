@@ -1,6 +1,6 @@
 import { LIMITS } from '../../domain/limits';
 import { isUnresolved } from '../../model/stack-model';
-import { short } from '../helpers';
+import { shown } from '../helpers';
 import type { Rule } from '../rule';
 
 export const rule: Rule = {
@@ -14,6 +14,6 @@ export const rule: Rule = {
       .filter((wf) => typeof wf.workflowName === 'string' && !isUnresolved(wf.workflowName) && !LIMITS.workflowName.test(wf.workflowName))
       .map((wf) => ({
         resource: wf,
-        message: `workflow name "${short(wf.workflowName)}" does not match ^[-()_.A-Za-z0-9]{1,80}$: azurerm rejects it; use 1-80 letters, digits, "-", "_", ".", "(" or ")"`,
+        message: `workflow name "${shown(ctx.model, wf.workflowName)}" does not match ^[-()_.A-Za-z0-9]{1,80}$: azurerm rejects it; use 1-80 letters, digits, "-", "_", ".", "(" or ")"`,
       })),
 };
