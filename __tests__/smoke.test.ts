@@ -26,6 +26,7 @@ import {
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { withDefaults } from './support/config';
+import { editBody, resourceOf } from './support/stack-variants';
 
 const SUB = '11111111-2222-4333-8444-555555555555';
 const RG = 'rg-la-oauth-logic-apps-oauth';
@@ -212,6 +213,7 @@ const stubCredential: TokenCredential = {
 /** The fake ARM the tests share (they run one after the other); a concurrent test starts its own. */
 const fake = new FakeArm();
 let plan: SmokePlan;
+let synthesized: string;
 
 beforeAll(async () => {
   await fake.start();
@@ -222,7 +224,8 @@ beforeAll(async () => {
     c.logicAppsOauth.calls.push({ from: 'intruder', to: 'receive', allowed: false });
   }));
   const stack = new LogicAppsOauthStack(Testing.app(), LOGIC_APPS_OAUTH_STACK, config);
-  plan = planSmoke([buildStackModel({ name: LOGIC_APPS_OAUTH_STACK, json: JSON.parse(Testing.synth(stack)) })]);
+  synthesized = Testing.synth(stack);
+  plan = planSmoke([buildStackModel({ name: LOGIC_APPS_OAUTH_STACK, json: JSON.parse(synthesized) })]);
 });
 
 afterAll(() => fake.stop());
@@ -290,6 +293,17 @@ describe('plan: expectations derived from the synthesized stack', () => {
       { workflow: INTRUDER, resourceGroup: RG, trigger: 'Recurrence', calls: [{ action: ACTION, target: 'la-oauth-receive', kind: 'token-refused', error: 'AppRoleAssignmentRequired' }] },
       { workflow: PROBE, resourceGroup: RG, trigger: 'Recurrence', calls: [{ action: ACTION, target: 'la-oauth-receive', kind: 'refused', error: 'MisMatchingOAuthClaims' }] },
       { workflow: SEND, resourceGroup: RG, trigger: 'Recurrence', calls: [{ action: ACTION, target: 'la-oauth-receive', kind: 'accepted', error: undefined }] },
+    ]);
+  });
+
+  test('calls it cannot check are listed as skipped, with Terraform values in words (never raw ${...})', () => {
+    const json = JSON.parse(synthesized);
+    editBody(resourceOf(json, 'azurerm_logic_app_action_custom', 'Sender-send_Call-1'), (d) => (d.inputs.uri = 'https://${azurerm_linux_function_app.Orders.default_hostname}/api/orders'));
+    resourceOf(json, 'azurerm_logic_app_workflow', 'Probe-receive').resource_group_name = '${azurerm_resource_group.Other.id}';
+    const skipped = planSmoke([buildStackModel({ name: LOGIC_APPS_OAUTH_STACK, json })]).skipped;
+    expect(skipped).toEqual([
+      'logic-apps-oauth: la-oauth-send/Call_1: calls https://{default hostname of azurerm_linux_function_app.Orders}/api/orders (not a workflow or API of this stack; not checked)',
+      'logic-apps-oauth: la-oauth-receive-naughty: resource group name is not a literal ({id of azurerm_resource_group.Other})',
     ]);
   });
 });

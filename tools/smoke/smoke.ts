@@ -6,6 +6,7 @@
 // flow is tested against a local HTTP server (see __tests__/smoke.test.ts).
 import { LogicManagementClient } from '@azure/arm-logic';
 import type { TokenCredential } from '@azure/identity';
+import { describeValue } from '../../model/describe';
 import type { CallModel, StackModel, TriggerModel, WorkflowModel } from '../../model/stack-model';
 import { CallVerdict, predictCalls } from '../../model/verdict';
 
@@ -114,14 +115,14 @@ export function planSmoke(models: readonly StackModel[]): SmokePlan {
     }
     for (const action of model.otherHttpActions) {
       const caller = model.workflows.find((w) => w.address === action.workflow);
-      skipped.push(`${model.name}: ${caller?.workflowName ?? action.workflow}/${action.actionName}: calls ${action.uri} (not a workflow or API of this stack; not checked)`);
+      skipped.push(`${model.name}: ${caller?.workflowName ?? action.workflow}/${action.actionName}: calls ${describeValue(model, String(action.uri))} (not a workflow or API of this stack; not checked)`);
     }
     for (const [caller, calls] of byCaller) {
       const label = `${model.name}: ${caller.workflowName}`;
       const resourceGroup = resourceGroupOf(model, caller);
       const trigger = triggerToRun(caller);
-      if (isReference(caller.workflowName)) skipped.push(`${label}: workflow name is not a literal`);
-      else if (!resourceGroup) skipped.push(`${label}: resource group name is not a literal (${caller.config.resource_group_name})`);
+      if (isReference(caller.workflowName)) skipped.push(`${model.name}: ${describeValue(model, String(caller.workflowName))}: workflow name is not a literal`);
+      else if (!resourceGroup) skipped.push(`${label}: resource group name is not a literal (${describeValue(model, String(caller.config.resource_group_name))})`);
       else if (!trigger || isReference(trigger.triggerName)) skipped.push(`${label}: no Recurrence trigger (or no single trigger) to run`);
       else {
         workflows.push({
