@@ -1,4 +1,4 @@
-import { describeValue } from '../../model/describe';
+import { describeReference } from '../../model/describe';
 import { referencesIn, TerraformValue } from '../../model/stack-model';
 import { isSecretAttribute, SECRET_PATTERNS } from '../helpers';
 import type { RawFinding, Rule } from '../rule';
@@ -47,7 +47,7 @@ export const rule: Rule = {
         ...literalSecrets(parts),
         ...referencesIn(text)
           .filter((ref) => ref.attribute !== 'callback_url' && isSecretAttribute(ref.address, ref.attribute))
-          .map((ref) => `a reference to the secret ${describeValue(ctx.model, `\${${ref.expression}}`)}`),
+          .map((ref) => `a reference to the secret {${describeReference(ctx.model, ref.address, ref.attribute)}}`),
       ];
       if (problems.length === 0) continue;
       findings.push({

@@ -1,4 +1,4 @@
-import { describeValue } from '../../model/describe';
+import { describeReference } from '../../model/describe';
 import { referencesIn } from '../../model/stack-model';
 import { isSecretAttribute, SAS_IN_URL, SECRET_PATTERNS } from '../helpers';
 import type { RawFinding, Rule } from '../rule';
@@ -20,7 +20,7 @@ export const rule: Rule = {
       findings.push({
         path: `${ctx.model.name}/output/${name}`,
         address: `output.${name}`,
-        message: `output "${name}" carries ${secretRef ? describeValue(ctx.model, `\${${secretRef.expression}}`) : 'secret material'} and is not sensitive: it is printed by deploy and terraform output; set sensitive: true (or do not output it)`,
+        message: `output "${name}" carries ${secretRef ? `{${describeReference(ctx.model, secretRef.address, secretRef.attribute)}}` : 'secret material'} and is not sensitive: it is printed by deploy and terraform output; set sensitive: true (or do not output it)`,
       });
     }
     return findings;
