@@ -3,7 +3,7 @@
 // sides by example, and a property generates values around it whose verdict is known from how they were
 // built (or from the provider's own regex, copied verbatim), then checks parseConfig agrees. Validation
 // through parseConfig proves the same as a synth here: main.ts synthesizes only what parseConfig accepts,
-// and the constructs receive the value unchanged.
+// and the constructs receive the parsed value (a location display name normalized, as azurerm does).
 import fc from 'fast-check';
 import { ConfigError, parseConfig } from '../config/load';
 import { withDefaults } from './support/config';
