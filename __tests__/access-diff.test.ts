@@ -396,6 +396,18 @@ describe('config pairs', () => {
     ]);
   });
 
+  test('a location written as its display name ("West Europe") replaces nothing (azurerm compares it normalized); another region does', () => {
+    const withLocation = (location: string): SynthStack[] =>
+      of('default').map((s) => {
+        const json = JSON.parse(JSON.stringify(s.json));
+        // As a construct user writes it: a literal location on each workflow (the stacks reference the group's).
+        for (const r of Object.values(json.resource?.azurerm_logic_app_workflow ?? {}) as Array<{ location?: string }>) r.location = location;
+        return { name: s.name, json };
+      });
+    expect(accessDiffOf(withLocation('westeurope'), withLocation('West Europe')).replacements).toEqual([]);
+    expect(accessDiffOf(withLocation('westeurope'), withLocation('northeurope')).replacements.map((r) => r.reason)).toContain('location northeurope (was westeurope)');
+  });
+
   test('token version 2: the policy admits v2 tokens instead of v1 ones', () => {
     const lines = rows(of('default'), of('tokenV2'));
     expect(lines).toContain(la('neutral', AUD, '-', 'access token version 2 (was 1): issuer and aud of its tokens change'));

@@ -3,6 +3,7 @@
 // calls and their predicted verdicts), and values are described with model/describe.ts.
 import { Bindings, simulatedBindings } from '../../model/entra';
 import { isOpenRange } from '../../domain/ip-range';
+import { normalizeLocation } from '../../domain/regions';
 import { describeBound, describeReference, describeValue } from '../../model/describe';
 import { literalIpElements } from '../../model/ip-lists';
 import type { TokenValidationElement } from '../../model/policy-xml';
@@ -287,8 +288,17 @@ export function stackAccess(model: StackModel): StackAccess {
         forceNew: Object.fromEntries(
           (FORCE_NEW[r.type] ?? [])
             .filter((attr) => r.config[attr] !== undefined)
-            .map((attr) => [attr, value(model, typeof r.config[attr] === 'string' ? r.config[attr] : JSON.stringify(r.config[attr]))]),
+            .map((attr) => [attr, value(model, forceNewText(attr, r.config[attr]))]),
         ),
       })),
   };
+}
+
+/**
+ * A ForceNew argument as compared for replacement. A literal location is compared as azurerm compares it
+ * (DiffSuppressFunc over location.Normalize: "West Europe" is "westeurope", no replacement).
+ */
+function forceNewText(attr: string, raw: unknown): string {
+  if (typeof raw !== 'string') return JSON.stringify(raw);
+  return attr === 'location' && !raw.includes('${') ? normalizeLocation(raw) : raw;
 }
