@@ -449,10 +449,15 @@ function buildFigures(opts: Options, work: string): Figure[] {
   }
 
   // Report and access diff: the security report of a default synth, and the access diff of two default
-  // synths (`report --base`: "No access changes", then the same report). Both synths are made once, here.
-  const reportSynth = (name: string) => {
+  // synths (`report --base`: "No access changes", then the same report). Identical stacks are not modelled,
+  // so that figure is mostly reading; a third figure diffs the default against the default with one more
+  // allowed caller and a tag on every resource, where every stack differs and is modelled on both sides
+  // (measured, no target). The synths are made once, here.
+  const reportSynth = (name: string, config?: ConfigInput) => {
     const outdir = join(work, name);
-    const cmd = scriptCommand('synth', [], { LOGIC_APPS_CONFIG: '', CDKTF_OUTDIR: outdir });
+    const file = join(work, `${name}.json`);
+    if (config) writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
+    const cmd = scriptCommand('synth', [], { LOGIC_APPS_CONFIG: config ? file : '', CDKTF_OUTDIR: outdir });
     const run = spawnSync(cmd.file, cmd.args, { cwd: ROOT, env: cmd.env, encoding: 'utf8' });
     if (run.status !== 0) throw new Error(`synth for the report figures failed: ${run.stderr}`);
     return outdir;
@@ -468,6 +473,20 @@ function buildFigures(opts: Options, work: string): Figure[] {
       command: `${scripts.report} --base <base> <head>`,
       runs: opts.runs,
       run: () => measure(scriptCommand('report', ['--base', base, head])),
+    });
+    const changed = JSON.parse(JSON.stringify(DEFAULT_CONFIG)) as Record<string, any>;
+    changed.tags = { ...changed.tags, bench: 'access-diff' };
+    changed.logicAppsOauth.workflows.push({ name: 'billing' });
+    changed.logicAppsOauth.calls.push({ from: 'billing', to: changed.logicAppsOauth.calls[0].to });
+    parseConfig(changed); // throws ConfigError if the changed default is not valid
+    const changedHead = reportSynth('report-head-changed', changed as ConfigInput);
+    figures.push({
+      key: 'report-diff-change',
+      group: 'report',
+      label: 'access diff, default -> one more caller and a tag (every stack modelled)',
+      command: `${scripts.report} --base <base> <changed head>`,
+      runs: opts.runs,
+      run: () => measure(scriptCommand('report', ['--base', base, changedHead])),
     });
   }
 
