@@ -24,7 +24,9 @@ import { APIM_MANAGED_IDENTITY_STACK, ApimManagedIdentityStack } from '../stacks
 import { APIM_CROSS_TENANT_STACK, ApimCrossTenantStack } from '../stacks/apim-cross-tenant-stack';
 import { blockingFindings, formatFinding } from '../rules/engine';
 import { evaluateStack } from '../rules/guard';
-import type { TfJson } from '../model/stack-model';
+import { buildStackModel, TfJson } from '../model/stack-model';
+import { AccessDiff, diffAccess, mirrorSeverity } from '../tools/access-diff/diff';
+import { stackAccess } from '../tools/access-diff/project';
 import { expectAgreement } from './support/agreement';
 import { AZURE_REGIONS, normalizeLocation } from '../domain/regions';
 
@@ -386,6 +388,30 @@ test('every distinct stack of the valid generated configs: rules, report, check-
   let calls = 0;
   for (const stack of validStacks) calls += (await expectAgreement(stack)).length;
   expect(calls).toBeGreaterThan(validStacks.length);
+});
+
+test('access diff of the valid generated configs: diff(B, A) mirrors diff(A, B) for stacks of two configs, diff(A, A) is empty', () => {
+  // Each stack against the next distinct stack of the same name (another generated config): the pairs come
+  // from the property above, so no synth is added here.
+  const access = validStacks.map((s) => ({ name: s.name, access: stackAccess(buildStackModel(s)) }));
+  const signatures = (diff: AccessDiff, mirrored: boolean) =>
+    diff.changes.map((c) => [c.stack, mirrored ? mirrorSeverity(c.severity) : c.severity, c.kind, c.subject.type, c.subject.id, c.caller?.id ?? '-'].join(' | ')).sort();
+  let pairs = 0;
+  let changes = 0;
+  access.forEach((a, i) => {
+    const self = diffAccess([a.access], [a.access]);
+    expect([...self.changes, ...self.replacements]).toEqual([]);
+    const b = access.slice(i + 1).find((x) => x.name === a.name);
+    if (!b) return;
+    const ab = diffAccess([a.access], [b.access]);
+    const ba = diffAccess([b.access], [a.access]);
+    expect(signatures(ba, false)).toEqual(signatures(ab, true));
+    expect(ba.replacements.length).toBe(ab.replacements.length);
+    pairs++;
+    changes += ab.changes.length;
+  });
+  expect(pairs).toBeGreaterThan(5);
+  expect(changes).toBeGreaterThan(pairs); // the configs differ in access, not only in text
 });
 
 test('the property builds the same stacks as buildApp', () => {
