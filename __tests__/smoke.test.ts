@@ -308,6 +308,19 @@ describe('plan: expectations derived from the synthesized stack', () => {
   });
 });
 
+test('plan: a receiver that calls onward is not run through ARM (no Bearer token: the run would be skipped); its caller is', () => {
+  const config = parseConfig({
+    namePrefix: 'la-oauth',
+    logicAppsOauth: { workflows: [{ name: 'receive' }, { name: 'send' }, { name: 'billing' }], calls: [{ from: 'send', to: 'receive' }, { from: 'receive', to: 'billing' }] },
+  });
+  const stack = new LogicAppsOauthStack(Testing.app(), LOGIC_APPS_OAUTH_STACK, config);
+  const relayPlan = planSmoke([buildStackModel({ name: LOGIC_APPS_OAUTH_STACK, json: JSON.parse(Testing.synth(stack)) })]);
+  expect(relayPlan.workflows.map((w) => [w.workflow, w.triggerName])).toEqual([[SEND, 'Recurrence']]);
+  expect(relayPlan.skipped).toEqual([
+    `${LOGIC_APPS_OAUTH_STACK}: la-oauth-receive: its calls run when its callers call it (a run started through ARM carries no Bearer token and is skipped); not checked`,
+  ]);
+});
+
 describe('classifying run actions', () => {
   test.each([
     [SUCCEEDED, 'accepted', undefined],
