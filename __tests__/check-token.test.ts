@@ -149,8 +149,23 @@ describe('APIs', () => {
   });
 });
 
+test('without state, an aud that differs from api://<client id> only by a trailing "/" is refused (a client id is a GUID), on a receiver and on an API', async () => {
+  const claims = { iss: 'https://sts.windows.net/72f988bf-86f1-41af-91ab-2d7cd011db47/', ver: '1.0', appid: '00000000-0000-4000-a000-000000000000', oid: '00000000-0000-4000-a000-000000000001', roles: ['LogicApps.Invoke'] };
+  const aud = 'api://11111111-2222-4333-8444-555555555555';
+  const receiver = await check({ ...claims, aud: `${aud}/` }, { receiver: 'la-oauth-receive' });
+  expect(receiver.exitCode).toBe(EXIT.refused);
+  expect(receiver.lines).toContain('MisMatchingOAuthClaims');
+  expect(receiver.lines).toContain(`  policy allow-la-oauth-send: aud expected "api://{client id of la-oauth-logic-apps-audience}", actual "${aud}/"`);
+  const api = await check({ ...claims, aud: `${aud}/` }, { stack: 'apim-managed-identity', receiver: 'api:logic-apps-api' });
+  expect(api.exitCode).toBe(EXIT.refused);
+  expect(api.lines).toContain('401 WrongAudience');
+  // Without the "/" the same claims are undecided: the client id itself needs the state.
+  expect((await check({ ...claims, aud }, { receiver: 'la-oauth-receive' })).exitCode).toBe(EXIT.unverified);
+});
+
 test('API without state: definite mismatches name the failure, unresolved claims stay unverified', async () => {
-  const result = await check({ aud: 'https://management.azure.com/', iss: 'https://sts.windows.net/abc/', ver: '1.0', appid: 'x', roles: ['LogicApps.Invoke'] }, { stack: 'apim-managed-identity', receiver: 'api:logic-apps-api' });
+  const tenant = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+  const result = await check({ aud: 'https://management.azure.com/', iss: `https://sts.windows.net/${tenant}/`, ver: '1.0', appid: '00000000-0000-4000-a000-000000000000', roles: ['LogicApps.Invoke'] }, { stack: 'apim-managed-identity', receiver: 'api:logic-apps-api' });
   expect(result.exitCode).toBe(EXIT.refused);
   expect(result.lines).toContain('401 WrongAudience');
   expect(result.lines.some((l) => l.startsWith('  API policy validate-azure-ad-token: iss unverified (needs --state): expected https://sts.windows.net/{tenant id of provider azuread}/ | '))).toBe(true);

@@ -74,16 +74,23 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** What a reference can stand for: a GUID for the id attributes Entra and Azure always fill with one, else anything. */
+function referencePattern(expression: string): string {
+  return /(^|\.)(client_id|tenant_id|object_id|principal_id)$/.test(expression.trim()) ? '[0-9A-Fa-f-]+' : '.+';
+}
+
 /**
  * An unresolved expected value still fixes its literal parts: `api://${x}` cannot match
- * `https://management.azure.com/`. Such a claim is a definite mismatch; otherwise it stays undecided.
+ * `https://management.azure.com/`, and a client, tenant, object or principal id is a GUID, so
+ * `api://${...client_id}` cannot match `api://<guid>/` either (claims are compared exactly). Such a claim
+ * is a definite mismatch; otherwise it stays undecided.
  */
 function settleUnresolved(reason: Reason): Reason {
   if (!reason.unresolved || reason.expected === undefined) return reason;
   const actual = reason.actual;
-  const couldMatch =
-    actual !== undefined &&
-    reason.expected.some((alternative) => new RegExp(`^${alternative.split(/\$\{[^}]+\}/).map(escapeRegExp).join('.+')}$`).test(actual));
+  const pattern = (alternative: string) =>
+    alternative.split(/\$\{([^}]+)\}/).map((part, i) => (i % 2 === 0 ? escapeRegExp(part) : referencePattern(part))).join('');
+  const couldMatch = actual !== undefined && reason.expected.some((alternative) => new RegExp(`^${pattern(alternative)}$`).test(actual));
   if (couldMatch) return reason;
   const { unresolved: _settled, ...definite } = reason;
   return { ...definite, summary: definite.summary.replace('depends on a deployed value', 'does not match') };
