@@ -7,7 +7,13 @@ import { IpList, referencesIn, StackModel } from './stack-model';
 function resourceLabel(model: StackModel, address: string): string {
   const ref = model.byAddress.get(address);
   const name = ref?.config?.name ?? ref?.config?.display_name;
-  return typeof name === 'string' && !name.includes('${') ? name : address;
+  if (typeof name === 'string' && !name.includes('${')) return name;
+  // An enterprise application has no name of its own: it is named by its app registration (client_id).
+  if (ref?.type === 'azuread_service_principal') {
+    const app = referencesIn(String(ref.config?.client_id ?? ''))[0];
+    if (app?.address.startsWith('azuread_application.') && app.attribute === 'client_id') return resourceLabel(model, app.address);
+  }
+  return address;
 }
 
 /** One `${...}` reference in words: "principal id of la-oauth-send". */
