@@ -13,7 +13,7 @@ import { buildStackModel, TfJson } from '../model/stack-model';
 import { predictCalls } from '../model/verdict';
 import { renderReport } from '../tools/report/render';
 import { checkToken, EXIT, stateFromBindings } from '../tools/check-token/check-token';
-import { EXAMPLE_GRAPH, TWO_SENDERS_V2 } from './support/config';
+import { EXAMPLE_GRAPH, TWO_SENDERS_V2, withDefaults } from './support/config';
 import { expectAgreement, NOW, unsignedJwt } from './support/agreement';
 import { editBody, moveValidationToGlobal, resourceOf, useValidateJwt } from './support/stack-variants';
 import { synthApp } from './support/synth';
@@ -32,6 +32,10 @@ describe('named configs', () => {
     ['token v2 with a refused sender', TWO_SENDERS_V2],
     ['example call graph (receivers and APIs, refused calls to both)', { namePrefix: 'contoso', logicAppsOauth: EXAMPLE_GRAPH }],
     ['production example', production],
+    ['a receiver that calls onward (shop -> orders -> billing)', withDefaults((c) => {
+      c.logicAppsOauth.workflows = [{ name: 'shop' }, { name: 'orders' }, { name: 'billing' }];
+      c.logicAppsOauth.calls = [{ from: 'shop', to: 'orders' }, { from: 'orders', to: 'billing' }];
+    })],
   ])('%s: rules, report, check-token and smoke agree on every call', async (_name, raw) => {
     let calls = 0;
     for (const stack of stacksOf(raw)) calls += (await expectAgreement(stack)).length;
