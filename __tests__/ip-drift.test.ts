@@ -6,6 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { TokenCredential } from '@azure/identity';
 import { synthApp, modelOf } from './support/synth';
+import { resourceOf } from './support/stack-variants';
+import { buildStackModel } from '../model/stack-model';
 import { asTriggerRange, checkDrift, formatDrift, planDrift } from '../tools/ip-drift/drift';
 import { RANGE_OR_BARE_EXPRESSION } from '../constructs/receiver-workflow';
 import { CERTIFICATE_CREDENTIAL_CAUSE, classifyAction, createLogicClient, describeActual, subscriptionFromEnv } from '../tools/smoke/smoke';
@@ -73,6 +75,14 @@ test('plan: the receiver and the callers its trigger list is built from, from th
   expect(plan.targets).toEqual([
     { stack: 'logic-apps-oauth', workflow: 'la-oauth-receive', resourceGroup: RG, callers: [{ workflow: 'la-oauth-send', resourceGroup: RG }] },
   ]);
+});
+
+test('plan: a receiver or caller it cannot look up is skipped with its name in words (never raw ${...})', () => {
+  const json = JSON.parse(JSON.stringify(synthApp().json['logic-apps-oauth']));
+  resourceOf(json, 'azurerm_logic_app_workflow', 'Sender-send').name = '${azurerm_resource_group.ResourceGroup.name}-send';
+  const plan = planDrift([buildStackModel({ name: 'logic-apps-oauth', json })]);
+  expect(plan.targets).toEqual([]);
+  expect(plan.skipped).toEqual(['logic-apps-oauth/la-oauth-receive: {name of rg-la-oauth-logic-apps-oauth}-send: name or resource group is not a literal']);
 });
 
 test('no drift: exit 0', async () => {

@@ -4,6 +4,7 @@
 // trigger list with its callers' CURRENT outbound addresses and names what is missing and the fix.
 // Which receiver admits which callers comes from the synthesized JSON only.
 import type { LogicManagementClient } from '@azure/arm-logic';
+import { describeValue } from '../../model/describe';
 import { StackModel, WorkflowModel } from '../../model/stack-model';
 import { resourceGroupOf } from '../smoke/smoke';
 
@@ -45,11 +46,11 @@ export function planDrift(models: readonly StackModel[]): DriftPlan {
       const text = typeof ranges === 'string' ? ranges : (ranges ?? []).join(' ');
       const callerIds = [...new Set([...text.matchAll(OUTBOUND_REF)].map((m) => m[1]))];
       if (callerIds.length === 0) continue;
-      const label = `${model.name}/${receiver.workflowName}`;
+      const label = `${model.name}/${describeValue(model, String(receiver.workflowName))}`;
       const resolve = (w: WorkflowModel | undefined): DriftWorkflow | string => {
         if (!w) return 'a caller is not in the stack';
         const resourceGroup = resourceGroupOf(model, w);
-        if (!isLiteral(w.workflowName) || !resourceGroup) return `${w.workflowName}: name or resource group is not a literal`;
+        if (!isLiteral(w.workflowName) || !resourceGroup) return `${describeValue(model, String(w.workflowName))}: name or resource group is not a literal`;
         return { workflow: w.workflowName, resourceGroup };
       };
       const self = resolve(receiver);
