@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +21,13 @@ function section(report: string, stack: string): string[] {
   expect(start).toBeGreaterThanOrEqual(0);
   const end = lines.findIndex((line, i) => i > start && line.startsWith('## '));
   return lines.slice(start, end < 0 ? undefined : end);
+}
+
+/** The message of a finding as the report's rule table shows it (cells escape "|"). */
+function renderedMessage(report: string, id: string, path: string): string {
+  const row = report.split('\n').find((l) => l.startsWith(`| error | ${id} | \`${path}\` | `));
+  expect(row).toBeDefined();
+  return row!.split(' | ')[3].replace(/\\\|/g, '|');
 }
 
 function fixture(name: string): SynthStack[] {
@@ -233,6 +240,13 @@ test('CLI: writes the same Markdown to stdout and --out', () => {
     });
     expect(readFileSync(out, 'utf8')).toBe(stdout);
     expect(stdout).toContain('## Stack empty-ip-list');
+    // --fail-on error: the rules as a gate on any synth output (here other apps' JSON with open errors).
+    const gate = spawnSync(process.execPath, ['scripts/run-ts.cjs', 'tools/report/main.ts', FIXTURES, '--fail-on', 'error'], { cwd: join(__dirname, '..'), encoding: 'utf8' });
+    expect(gate.status).toBe(1);
+    expect(gate.stdout).toBe(stdout);
+    const errors = gate.stderr.trim().split('\n');
+    expect(errors[0]).toMatch(/^report: \d+ open rule errors:$/);
+    expect(errors).toContain('error LA004 wrong-audience/Typo/Call: ' + renderedMessage(stdout, 'LA004', 'wrong-audience/Typo/Call'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
