@@ -37,7 +37,7 @@ export interface SynthOutput {
 export const SYNTH_CACHE_ENV = 'LA_OAUTH_TEST_SYNTH_CACHE';
 
 const memory = new Map<string, Record<string, string>>();
-/** Synths this process ran, and cache hits (memory or run directory): for the tests of this helper. */
+/** Synths this process ran, and cache hits (memory or run directory): for __tests__/shared-synth.test.ts. */
 export const synthStats = { synthesized: 0, memoryHits: 0, diskHits: 0 };
 
 /** JSON with object keys sorted at every level: equal configs built in a different key order hash alike. */
