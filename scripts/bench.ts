@@ -336,8 +336,8 @@ const fmtS = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const fmtMiB = (bytes: number) => `${Math.round(bytes / MIB)} MiB`;
 const fmtX = (x: number) => `${x.toFixed(2)} x`;
 
-/** Marginal wall time per link from 100 to 500 links over that from 1 to 100 links (1.00: exactly linear). */
-function marginalGrowth(r: Map<string, Result>, measure: (r?: Result) => number | undefined): number | undefined {
+/** Time per added link from 100 to 500 links over that from 1 to 100 links (1.00: exactly linear). */
+function marginalGrowth(r: Map<string, Result>, measure: Measure): number | undefined {
   const [t1, t100, t500] = [1, 100, 500].map((n) => measure(r.get(`scale-${n}`)));
   if (t1 === undefined || t100 === undefined || t500 === undefined || t100 <= t1) return undefined;
   return (t500 - t100) / 400 / ((t100 - t1) / 99);
@@ -347,34 +347,48 @@ function ratio(a: number | undefined, b: number | undefined, okWhen: (x: number)
   return a !== undefined && b !== undefined ? { value: fmtX(a / b), ok: okWhen(a / b) } : undefined;
 }
 
+type Measure = (r?: Result) => number | undefined;
+type Outcome = { value: string; ok: boolean } | undefined;
+
+/** A time target checked on the wall medians and on the CPU medians; met only when both are. */
+function wallAndCpu(check: (m: Measure, r: Map<string, Result>) => Outcome): (r: Map<string, Result>) => Outcome {
+  return (r) => {
+    const wall = check(wallMedian, r);
+    const cpu = check(cpuMedian, r);
+    if (!wall || !cpu) return undefined;
+    return { value: `wall ${wall.value}${wall.ok ? '' : ' (missed)'}, CPU ${cpu.value}${cpu.ok ? '' : ' (missed)'}`, ok: wall.ok && cpu.ok };
+  };
+}
+
+// Time targets are checked on wall and on CPU: CPU is steadier on a shared machine, wall is what people wait.
 const TARGETS: Target[] = [
   {
-    what: 'npm test warm wall <= 0.5 x the template\'s one-test jest run (warm, side by side)',
-    check: (r) => ratio(wallMedian(r.get('test-warm')), wallMedian(r.get('template-jest')), (x) => x <= 0.5),
+    what: 'npm test warm <= 0.5 x the template\'s one-test jest run (warm, side by side)',
+    check: wallAndCpu((m, r) => ratio(m(r.get('test-warm')), m(r.get('template-jest')), (x) => x <= 0.5)),
   },
   { what: 'npm test warm CPU <= 12 s', check: (r) => limit(cpuMedian(r.get('test-warm')), 12000, fmtS) },
-  { what: 'npm test cold wall <= 1.5 x warm', check: (r) => ratio(wallMedian(r.get('test-cold')), wallMedian(r.get('test-warm')), (x) => x <= 1.5) },
+  { what: 'npm test cold <= 1.5 x warm', check: wallAndCpu((m, r) => ratio(m(r.get('test-cold')), m(r.get('test-warm')), (x) => x <= 1.5)) },
   { what: 'npm test cold peak RSS <= 700 MiB', check: (r) => limit(rssMedian(r.get('test-cold')), 700 * MIB, fmtMiB) },
   {
-    what: 'default synth >= 25 x faster than the template\'s `ts-node main.ts` (wall, side by side)',
-    check: (r) => ratio(wallMedian(r.get('template-synth')), wallMedian(r.get('synth')), (x) => x >= 25),
+    what: 'default synth >= 25 x faster than the template\'s `ts-node main.ts` (side by side)',
+    check: wallAndCpu((m, r) => ratio(m(r.get('template-synth')), m(r.get('synth')), (x) => x >= 25)),
   },
   { what: 'default synth peak RSS <= 200 MiB', check: (r) => limit(rssMedian(r.get('synth')), 200 * MIB, fmtMiB) },
-  { what: 'synth 500 links wall <= 1.5 s', check: (r) => limit(wallMedian(r.get('scale-500')), 1500, fmtS) },
+  { what: 'synth 500 links <= 1.5 s', check: wallAndCpu((m, r) => limit(m(r.get('scale-500')), 1500, fmtS)) },
   {
-    what: 'synth 100 -> 500 links close to linear: wall per added link <= 1.25 x that of 1 -> 100 links',
-    check: (r) => {
-      const g = marginalGrowth(r, wallMedian);
+    what: 'synth 100 -> 500 links close to linear: time per added link <= 1.25 x that of 1 -> 100 links',
+    check: wallAndCpu((m, r) => {
+      const g = marginalGrowth(r, m);
       return g === undefined ? undefined : { value: fmtX(g), ok: g <= 1.25 };
-    },
+    }),
   },
   {
-    what: '`cdktf synth` wall <= the CLI\'s own overhead (CLI around a copying app) + default synth',
-    check: (r) => {
-      const [cli, overhead, synth] = [wallMedian(r.get('cli-synth')), wallMedian(r.get('cli-overhead')), wallMedian(r.get('synth'))];
+    what: '`cdktf synth` <= the CLI\'s own overhead (CLI around a copying app) + default synth',
+    check: wallAndCpu((m, r) => {
+      const [cli, overhead, synth] = [m(r.get('cli-synth')), m(r.get('cli-overhead')), m(r.get('synth'))];
       if (cli === undefined || overhead === undefined || synth === undefined) return undefined;
       return { value: `${fmtS(cli)} vs ${fmtS(overhead)} + ${fmtS(synth)}`, ok: cli <= overhead + synth };
-    },
+    }),
   },
   {
     // CPU, not wall: the two differ by milliseconds inside ~0.3 s processes, less than what other load on
