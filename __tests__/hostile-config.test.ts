@@ -1,10 +1,11 @@
 // Odd and hostile override files through the real synth entry (`node scripts/run-ts.cjs main.ts`, what
 // `npm run synth` runs): each is refused with one line naming the file or field, exit 1, no stack trace
-// and nothing written, or accepted as a user would expect. The processes run side by side.
+// and nothing written, or accepted as a user would expect. The processes run one per core at a time.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { mapLimited } from './support/concurrency';
 
 const ROOT = join(__dirname, '..');
 const dir = mkdtempSync(join(tmpdir(), 'la-oauth-hostile-'));
@@ -66,20 +67,20 @@ let ruleFailure: Run;
 
 beforeAll(async () => {
   // Accepted: a UTF-8 byte-order mark (editors write one) and a tag named "constructor".
-  const bom = synth('bom.json', `\ufeff${JSON.stringify({
+  const bom = await synth('bom.json', `\ufeff${JSON.stringify({
     namePrefix: 'contoso',
     tags: { constructor: 'platform team' },
     logicAppsOauth: { workflows: [{ name: 'receive' }, { name: 'send' }], calls: [{ from: 'send', to: 'receive' }], wrongAudienceProbe: true },
   })}`);
   // Valid, but a rule refuses it (LA024: run history open to every address).
-  const refused = synth('open-run-history.json', JSON.stringify({
+  ruleFailure = await synth('open-run-history.json', JSON.stringify({
     namePrefix: 'contoso',
     logicAppsOauth: { runHistoryIpRanges: ['0.0.0.0/0'], workflows: [{ name: 'receive' }, { name: 'send' }], calls: [{ from: 'send', to: 'receive' }] },
   }));
-  const results = await Promise.all(Object.entries(CASES).map(([name, c]) => synth(name, c.content)));
-  ruleFailure = await refused;
+  // One synth per core at a time: all at once doubled the test run's peak memory (support/concurrency.ts).
+  const results = await mapLimited(Object.entries(CASES), ([name, c]) => synth(name, c.content));
   runs = Object.fromEntries(Object.keys(CASES).map((name, i) => [name, results[i]]));
-  accepted = await bom;
+  accepted = bom;
 }, 60_000);
 
 test.each(Object.keys(CASES))('%s: one line naming the file or field, exit 1, no stack trace, nothing written', (name) => {
