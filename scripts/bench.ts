@@ -635,8 +635,9 @@ function renderTable(opts: Options, results: Result[], targetLines: string[], no
       `${opts.runs} run${opts.runs > 1 ? 's' : ''} per figure after ${opts.warmups} warm-up${opts.warmups === 1 ? '' : 's'}` +
       `${opts.quick ? ' (--quick: targets not enforced)' : ''}.`,
     'Wall: spawn to exit. Peak RSS: the whole process tree, polled every 10 ms from /proc. CPU: user + system time of',
-    'the tree (all cores), which other load on the machine disturbs less than wall time. Figures marked',
-    '"side by side" ran alternately with their partner (ours, template, ours, ...).',
+    'the tree (all cores), which other load on the machine disturbs less than wall time. Side by side (run',
+    'alternately: ours, theirs, ours, ...): default synth and the template\'s synth, `cdktf synth` and the CLI',
+    'alone, npm test warm and the template\'s test.',
     `${load}.`,
     '',
     '| figure | command | resources | wall median | wall min-max | CPU median | peak RSS median | peak RSS min-max |',
