@@ -10,6 +10,7 @@ import { resourceOf } from './support/stack-variants';
 import { buildStackModel } from '../model/stack-model';
 import { asTriggerRange, checkDrift, formatDrift, planDrift } from '../tools/ip-drift/drift';
 import { RANGE_OR_BARE_EXPRESSION } from '../constructs/receiver-workflow';
+import { armCommandInputs } from '../tools/smoke/cli-inputs';
 import { CERTIFICATE_CREDENTIAL_CAUSE, classifyAction, createLogicClient, describeActual, subscriptionFromEnv } from '../tools/smoke/smoke';
 
 const SUB = '11111111-2222-4333-8444-555555555555';
@@ -135,6 +136,23 @@ test('tools take the subscription from ARM_SUBSCRIPTION_ID (what the README expo
     stderr = String((err as { stderr: Buffer }).stderr);
   }
   expect(stderr).toMatch(/^no-such-dir does not exist/);
+});
+
+describe('smoke and ip-drift read their subscription and stacks alike (armCommandInputs)', () => {
+  const fixtures = join(__dirname, 'fixtures', 'report');
+  const usage = (message: string): never => {
+    throw new Error(`usage: ${message}`);
+  };
+  test('--stack keeps the named stacks only', () => {
+    const { subscriptionId, stacks } = armCommandInputs({ dir: fixtures, subscription: SUB, stack: ['no-policy'] }, usage);
+    expect(subscriptionId).toBe(SUB);
+    expect(stacks.map((s) => s.name)).toEqual(['no-policy']);
+  });
+  test('an unknown --stack is a usage error naming the stacks there are (ip-drift filtered it away silently)', () => {
+    expect(() => armCommandInputs({ dir: fixtures, subscription: SUB, stack: ['nope'] }, usage)).toThrow(
+      'usage: unknown stack nope (have: empty-ip-list, no-policy, wrong-audience)',
+    );
+  });
 });
 
 test('smoke names a certificate credential failure (the unverified empty PFX password) with what to try', () => {

@@ -2,11 +2,10 @@
 // After a real deploy: runs each sender's trigger through ARM and checks the outcome of its HTTP calls
 // against the synthesized stacks (docs/smoke.md). Logic in smoke.ts; this is argument parsing and output.
 import { parseArgs } from 'node:util';
-import { existsSync } from 'node:fs';
 import { DefaultAzureCredential } from '@azure/identity';
 import { buildStackModel } from '../../model/stack-model';
-import { readSynthStacks, SynthOutputError, SynthStack } from '../../model/synth-output';
-import { formatDetails, formatTable, planSmoke, ProgressEvent, runSmoke, SmokeCredentialError, SmokeUsageError, subscriptionFromEnv } from './smoke';
+import { formatDetails, formatTable, planSmoke, ProgressEvent, runSmoke, SmokeCredentialError, SmokeUsageError } from './smoke';
+import { armCommandInputs } from './cli-inputs';
 
 const USAGE =
   'usage: npm run smoke -- [--dir cdktf.out] [--stack S] [--timeout 300] [--subscription ID] [--strict] [--endpoint URL]';
@@ -56,22 +55,7 @@ async function main(): Promise<number> {
   }
   const timeout = Number(values.timeout);
   if (!Number.isFinite(timeout) || timeout <= 0) usage(`--timeout must be a positive number of seconds, got "${values.timeout}"`);
-  const subscriptionId = values.subscription ?? subscriptionFromEnv();
-  if (!subscriptionId) usage('no subscription: pass --subscription ID or set ARM_SUBSCRIPTION_ID (or AZURE_SUBSCRIPTION_ID)');
-  if (!existsSync(values.dir)) usage(`${values.dir} does not exist: run \`npm run synth\` first (or pass --dir)`);
-
-  let stacks: SynthStack[];
-  try {
-    stacks = readSynthStacks(values.dir);
-  } catch (err) {
-    if (err instanceof SynthOutputError) usage(err.message);
-    throw err;
-  }
-  if (values.stack?.length) {
-    const unknown = values.stack.filter((s) => !stacks.some((st) => st.name === s));
-    if (unknown.length) usage(`unknown stack ${unknown.join(', ')} (have: ${stacks.map((s) => s.name).join(', ') || 'none'})`);
-    stacks = stacks.filter((s) => values.stack!.includes(s.name));
-  }
+  const { subscriptionId, stacks } = armCommandInputs(values, usage);
   const plan = planSmoke(stacks.map(buildStackModel));
   if (plan.workflows.length === 0) {
     plan.skipped.forEach((s) => console.error(`skipped: ${s}`));

@@ -2,11 +2,10 @@
 // Compares each receiver's deployed trigger IP list with its callers' current outbound addresses (drift.ts).
 // Exit 0 no drift, 1 drift (the fix is printed), 2 usage, 3 an ARM read failed.
 import { parseArgs } from 'node:util';
-import { existsSync } from 'node:fs';
 import { DefaultAzureCredential } from '@azure/identity';
 import { buildStackModel } from '../../model/stack-model';
-import { readSynthStacks, SynthOutputError, SynthStack } from '../../model/synth-output';
-import { createLogicClient, SmokeUsageError, subscriptionFromEnv } from '../smoke/smoke';
+import { createLogicClient, SmokeUsageError } from '../smoke/smoke';
+import { armCommandInputs } from '../smoke/cli-inputs';
 import { checkDrift, formatDrift, planDrift } from './drift';
 
 const USAGE = 'usage: npm run ip-drift -- [--dir cdktf.out] [--stack S] [--subscription ID] [--endpoint URL]';
@@ -36,17 +35,7 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const subscriptionId = values.subscription ?? subscriptionFromEnv();
-  if (!subscriptionId) usage('no subscription: pass --subscription ID or set ARM_SUBSCRIPTION_ID (or AZURE_SUBSCRIPTION_ID)');
-  if (!existsSync(values.dir)) usage(`${values.dir} does not exist: run \`npm run synth\` first (or pass --dir)`);
-  let stacks: SynthStack[];
-  try {
-    stacks = readSynthStacks(values.dir);
-  } catch (err) {
-    if (err instanceof SynthOutputError) usage(err.message);
-    throw err;
-  }
-  if (values.stack?.length) stacks = stacks.filter((s) => values.stack!.includes(s.name));
+  const { subscriptionId, stacks } = armCommandInputs(values, usage);
   const plan = planDrift(stacks.map(buildStackModel));
   plan.skipped.forEach((s) => console.error(`skipped: ${s}`));
   if (plan.targets.length === 0) usage(`no receiver admits callers by their outbound addresses in ${values.dir}`);
