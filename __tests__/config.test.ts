@@ -10,6 +10,8 @@ import { EXAMPLE_GRAPH, ownValues, withDefaults } from './support/config';
 import { callGraph } from '../config/graph';
 import { administratorWarnings } from '../config/administrators';
 import { ConfigSchema, LogicAppsOauthSchema } from '../config/schema';
+import { runSynth } from '../run-synth';
+import { runInProcess } from './support/in-process';
 
 function errorOf(raw: unknown): string {
   try {
@@ -428,8 +430,14 @@ describe('loading', () => {
     expect(readFileSync(JSON_SCHEMA_FILE, 'utf8')).toBe(configJsonSchemaText());
   });
 
-  const main = (env: Record<string, string>) =>
-    spawnSync(process.execPath, ['scripts/run-ts.cjs', 'main.ts'], { env: { ...process.env, LOGIC_APPS_CONFIG: '', ...env }, encoding: 'utf8' });
+  // Which cases spawn: the synth's logic runs in this process (runSynth with an env and output sinks; its
+  // exit code, stdout, stderr and the files left: support/in-process.ts), without a child process's
+  // start-up. The successful synth of an earlier-format file goes through the real entry in a child process
+  // (`node scripts/run-ts.cjs main.ts`, what `npm run synth` runs): exit status 0 and the notice and success
+  // lines on the real stdout, nothing on stderr. A refused file through a real process: hostile-config.test.ts.
+  const synthEnv = (env: Record<string, string>) => ({ ...process.env, LOGIC_APPS_CONFIG: '', ...env });
+  const main = (env: Record<string, string>) => runInProcess(({ stdout, stderr }) => runSynth(synthEnv(env), { stdout: stdout.line, stderr: stderr.line }));
+  const mainProcess = (env: Record<string, string>) => spawnSync(process.execPath, ['scripts/run-ts.cjs', 'main.ts'], { env: synthEnv(env), encoding: 'utf8' });
 
   test('main.ts: bad config exits 1 with one line on stderr, no stack trace and no output', () => {
     const file = write('bad-ip.json', { logicAppsOauth: { workflows: [{ name: 'r', extraTriggerIpRanges: ['10.1.2.3'] }] } });
@@ -449,7 +457,7 @@ describe('loading', () => {
     // An earlier synth of the demo left its API Management stack there: this synth removes it.
     mkdirSync(join(outdir, 'stacks', 'apim-managed-identity'), { recursive: true });
     writeFileSync(join(outdir, 'stacks', 'apim-managed-identity', 'cdk.tf.json'), '{}');
-    const result = main({ LOGIC_APPS_CONFIG: file, CDKTF_OUTDIR: outdir });
+    const result = mainProcess({ LOGIC_APPS_CONFIG: file, CDKTF_OUTDIR: outdir });
     expect(result.status).toBe(0);
     // Notices go to stdout too: the cdktf CLI labels every stderr line [ERROR] (synth-errors.ts).
     expect(result.stderr).toBe('');

@@ -22,7 +22,7 @@ import { ReceiverWorkflow } from '../constructs/receiver-workflow';
 import { CallerWorkflow, ExternalAudience } from '../constructs/caller-workflow';
 import { buildApp } from '../app';
 import { parseConfig } from '../config/load';
-import { exitOnKnownError } from '../synth-errors';
+import { knownErrorExitCode } from '../synth-errors';
 import { withDefaults } from './support/config';
 import { synthApp, SynthOutput } from './support/synth';
 import { appendToTriggerExpression, editBody, moveValidationToGlobal, resourceOf } from './support/stack-variants';
@@ -376,21 +376,13 @@ describe('suppressRule', () => {
 
 describe('main.ts error handling', () => {
   test('a rule error prints its lines and exits 1, without a stack trace', () => {
-    const exit = jest.spyOn(process, 'exit').mockImplementation(((code: number) => {
-      throw new Error(`exit ${code}`);
-    }) as never);
     const printed: string[] = [];
-    const error = jest.spyOn(console, 'error').mockImplementation((m: unknown) => void printed.push(String(m)));
-    try {
-      const err = new RuleError([{ ruleId: 'LA012', severity: 'error', stack: 's', path: 's/Wf', address: 'a', message: 'bad; fix' }]);
-      expect(() => exitOnKnownError(err)).toThrow('exit 1');
-      expect(printed).toEqual([err.message]);
-      expect(printed[0]).not.toMatch(/\n\s+at /);
-      expect(printed[0].split('\n')[1]).toBe('error LA012 s/Wf: bad; fix');
-    } finally {
-      exit.mockRestore();
-      error.mockRestore();
-    }
+    const output = { stdout: () => undefined, stderr: (m: unknown) => void printed.push(String(m)) };
+    const err = new RuleError([{ ruleId: 'LA012', severity: 'error', stack: 's', path: 's/Wf', address: 'a', message: 'bad; fix' }]);
+    expect(knownErrorExitCode(err, output)).toBe(1);
+    expect(printed).toEqual([err.message]);
+    expect(printed[0]).not.toMatch(/\n\s+at /);
+    expect(printed[0].split('\n')[1]).toBe('error LA012 s/Wf: bad; fix');
   });
 });
 
