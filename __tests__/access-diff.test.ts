@@ -1,7 +1,6 @@
 // The access diff (`npm run report -- --base`): pairs of apps that differ in one access-relevant argument
 // give exactly the expected lines; pairs of configs give what a config change does; diff(A, B) and
 // diff(B, A) are mirror images and diff(A, A) is empty; the CLI's exit codes.
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,9 +12,11 @@ import { accessDiffOf, runAccessDiff } from '../tools/access-diff/command';
 import { AccessDiff, diffAccess, mirrorSeverity } from '../tools/access-diff/diff';
 import { stackAccess } from '../tools/access-diff/project';
 import { changeRow, NO_ACCESS_CHANGES, renderAccessDiff } from '../tools/access-diff/render';
+import { runReport } from '../tools/report/command';
 import { accessApp, AccessKnobs, SECURE } from './support/access-app';
 import { withDefaults } from './support/config';
 import { synthApp } from './support/synth';
+import { runInProcess } from './support/in-process';
 
 const ROOT = join(__dirname, '..');
 
@@ -546,15 +547,20 @@ describe('npm run report -- --base', () => {
     }
   });
 
+  // Which cases spawn: none. `npm run report -- --base` is runReport (tools/report/command.ts), called here
+  // in process with the same arguments (exit code, stdout, stderr, the --out file; support/in-process.ts).
+  // The report entry's process boundary (exit status, real stdout and stderr) is checked by one child
+  // process in report.test.ts: the same entry file, whatever the arguments.
   test('through npm run report: --base, --fail-on widen, --out', () => {
     const out = join(dir, 'diff.md');
-    const run = spawnSync(process.execPath, ['scripts/run-ts.cjs', 'tools/report/main.ts', '--base', secureDir, openDir, '--fail-on', 'widen', '--changes-only', '--out', out], { cwd: ROOT, encoding: 'utf8' });
+    const report = (args: string[]) => runInProcess(({ stdout, stderr }) => runReport(args, { stdout: stdout.text, stderr: stderr.line }));
+    const run = report(['--base', secureDir, openDir, '--fail-on', 'widen', '--changes-only', '--out', out]);
     expect(run.status).toBe(1);
     expect(run.stdout).toBe(readFileSync(out, 'utf8'));
     expect(run.stdout).toContain(row('widens', RECEIVER, TOKEN_HOLDER, 'policy allow-billing-export admits more: drops oid = {principal id of billing-export}'));
-    const bad = spawnSync(process.execPath, ['scripts/run-ts.cjs', 'tools/report/main.ts', '--changes-only'], { cwd: ROOT, encoding: 'utf8' });
+    const bad = report(['--changes-only']);
     expect(bad.status).toBe(2);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
-  }, 30000);
+  });
 });
 

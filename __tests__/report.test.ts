@@ -1,10 +1,12 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SynthStack } from '../model/stack-model';
 import { readSynthStacks } from '../model/synth-output';
 import { renderReport } from '../tools/report/render';
+import { runReport } from '../tools/report/command';
+import { runInProcess } from './support/in-process';
 import { Finding } from '../rules/engine';
 import { synthApp, SynthOutput } from './support/synth';
 
@@ -230,23 +232,36 @@ describe('hand-made fixtures', () => {
   });
 });
 
+// Which cases spawn: the command's logic runs in this process (runReport with its arguments and output
+// sinks: exit code, stdout, stderr, the --out file; support/in-process.ts), without a child process's
+// start-up (~0.12 s CPU). The --fail-on error gate also runs through the real entry in a child process
+// (`node scripts/run-ts.cjs tools/report/main.ts`, what `npm run report` runs): the exit status CI reads,
+// the whole Markdown through the real stdout, the error lines on the real stderr without a stack trace.
 test('CLI: writes the same Markdown to stdout and --out', () => {
   const dir = mkdtempSync(join(tmpdir(), 'report-cli-'));
   try {
     const out = join(dir, 'report.md');
-    const stdout = execFileSync(process.execPath, ['scripts/run-ts.cjs', 'tools/report/main.ts', FIXTURES, '--out', out], {
-      cwd: join(__dirname, '..'),
-      encoding: 'utf8',
-    });
+    const report = (args: string[]) => runInProcess(({ stdout, stderr }) => runReport(args, { stdout: stdout.text, stderr: stderr.line }));
+    const written = report([FIXTURES, '--out', out]);
+    expect({ status: written.status, stderr: written.stderr }).toEqual({ status: 0, stderr: '' });
+    const stdout = written.stdout;
     expect(readFileSync(out, 'utf8')).toBe(stdout);
     expect(stdout).toContain('## Stack empty-ip-list');
     // --fail-on error: the rules as a gate on any synth output (here other apps' JSON with open errors).
-    const gate = spawnSync(process.execPath, ['scripts/run-ts.cjs', 'tools/report/main.ts', FIXTURES, '--fail-on', 'error'], { cwd: join(__dirname, '..'), encoding: 'utf8' });
-    expect(gate.status).toBe(1);
-    expect(gate.stdout).toBe(stdout);
-    const errors = gate.stderr.trim().split('\n');
-    expect(errors[0]).toMatch(/^report: \d+ open rule errors:$/);
-    expect(errors).toContain('error LA004 wrong-audience/Typo/Call: ' + renderedMessage(stdout, 'LA004', 'wrong-audience/Typo/Call'));
+    // In process, and through the real entry in a child process: the same exit code and output.
+    const gates = [
+      report([FIXTURES, '--fail-on', 'error']),
+      spawnSync(process.execPath, ['scripts/run-ts.cjs', 'tools/report/main.ts', FIXTURES, '--fail-on', 'error'], { cwd: join(__dirname, '..'), encoding: 'utf8' }),
+    ];
+    for (const gate of gates) {
+      expect(gate.status).toBe(1);
+      expect(gate.stdout).toBe(stdout);
+      const errors = gate.stderr.trim().split('\n');
+      expect(errors[0]).toMatch(/^report: \d+ open rule errors:$/);
+      expect(errors).toContain('error LA004 wrong-audience/Typo/Call: ' + renderedMessage(stdout, 'LA004', 'wrong-audience/Typo/Call'));
+      expect(gate.stderr).not.toMatch(/\n\s+at /);
+    }
+    expect(gates[0].stderr).toBe(gates[1].stderr);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -44,12 +44,14 @@ export function renderAccessReport(diff: AccessDiff, head: readonly SynthStack[]
   return options.changesOnly ? section : `${section}\n${renderReport(head, options.report)}`;
 }
 
-interface Io {
+/** Where a command prints: raw text to stdout, whole lines (a newline is added) to stderr. */
+export interface Io {
   readonly stdout: (text: string) => void;
   readonly stderr: (line: string) => void;
 }
 
-const processIo: Io = { stdout: (text) => process.stdout.write(text), stderr: (line) => console.error(line) };
+/** The process's own stdout and stderr. */
+export const processIo: Io = { stdout: (text) => process.stdout.write(text), stderr: (line) => console.error(line) };
 
 function readSide(which: 'base' | 'head', dir: string, io: Io): SynthStack[] | undefined {
   if (!existsSync(dir)) {

@@ -1,8 +1,10 @@
 // npm run check-token -- <token or file> [--stack S] [--receiver R] [--jwks FILE] [--state FILE] [--dir DIR] [--now TIME]
-// Exit 0 accepted, 1 refused, 2 bad input, 3 undecided (claims need --state). Logic: check-token.ts.
+// Exit 0 accepted, 1 refused, 2 bad input, 3 undecided (claims need --state). Logic: check-token.ts; the entry
+// (process exit code) is main.ts.
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { readSynthStacks, SynthOutputError } from '../../model/synth-output';
+import type { Io } from '../access-diff/command';
 import { BadInput, checkToken, EXIT, tokenFromArgument } from './check-token';
 
 const USAGE =
@@ -37,12 +39,16 @@ function readStacks(dir: string) {
   }
 }
 
-async function main(): Promise<number> {
+/** The process's own stdout and stderr. */
+const processIo: Io = { stdout: (text) => process.stdout.write(text), stderr: (line) => console.error(line) };
+
+/** Runs `npm run check-token` with its arguments (after the `--`); resolves to the exit code, never exits. */
+export async function runCheckToken(args: readonly string[], io: Io = processIo): Promise<number> {
   try {
     let parsed;
     try {
       parsed = parseArgs({
-        args: process.argv.slice(2),
+        args: [...args],
         allowPositionals: true,
         options: {
           stack: { type: 'string' },
@@ -58,7 +64,7 @@ async function main(): Promise<number> {
       throw new BadInput(`${(err as Error).message} (${USAGE})`);
     }
     if (parsed.values.help) {
-      console.log(USAGE);
+      io.stdout(`${USAGE}\n`);
       return EXIT.accepted;
     }
     if (parsed.positionals.length !== 1) throw new BadInput(`one token or token file expected (${USAGE})`);
@@ -74,17 +80,13 @@ async function main(): Promise<number> {
       state: parsed.values.state ? (readJsonFile(parsed.values.state, 'state file') as never) : undefined,
       now: parsed.values.now ? parseNow(parsed.values.now) : undefined,
     });
-    console.log(result.lines.join('\n'));
+    io.stdout(`${result.lines.join('\n')}\n`);
     return result.exitCode;
   } catch (err) {
     if (err instanceof BadInput) {
-      console.error(`check-token: ${err.message}`);
+      io.stderr(`check-token: ${err.message}`);
       return EXIT.badInput;
     }
     throw err;
   }
 }
-
-main().then((code) => {
-  process.exitCode = code;
-});
