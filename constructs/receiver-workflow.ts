@@ -63,6 +63,7 @@ export class ReceiverWorkflow extends Workflow implements ICallTarget {
   private readonly extraTriggerIpRanges: string[];
   private readonly allowed: Workflow[] = [];
   private readonly outgoing: OutgoingCalls;
+  private readonly rangesOf = new Map<Workflow, string[]>();
 
   constructor(scope: Construct, id: string, props: ReceiverWorkflowProps) {
     super(scope, id, props);
@@ -161,7 +162,8 @@ export class ReceiverWorkflow extends Workflow implements ICallTarget {
    */
   public get triggerIpRanges(): string[] {
     if (this.allowed.length === 0) return [...this.extraTriggerIpRanges];
-    const callerRanges = this.allowed.map((caller) => asTriggerRanges(caller.outboundIpAddresses));
+    // One for-expression per caller, kept: allowCaller renders again for each caller added (up to 5).
+    const callerRanges = this.allowed.map((caller) => this.rangesOf.get(caller) ?? this.rangesOf.set(caller, asTriggerRanges(caller.outboundIpAddresses)).get(caller)!);
     return Fn.distinct(Fn.concat([...callerRanges, this.extraTriggerIpRanges]));
   }
 

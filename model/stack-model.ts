@@ -291,7 +291,16 @@ export function buildStackModel(stack: SynthStack): StackModel {
     for (const [name, config] of Object.entries(items)) add(type, name, config, 'data.');
   }
 
-  const ofType = (type: string) => resources.filter((r) => r.type === type && !r.address.startsWith('data.'));
+  // Resources by type, and triggers and actions by workflow, each grouped once: at 500 calls a filter per
+  // lookup was quadratic (~0.2 s of the synth).
+  const byType = new Map<string, ResourceRef[]>();
+  for (const r of resources) {
+    if (r.address.startsWith('data.')) continue;
+    const list = byType.get(r.type);
+    if (list) list.push(r);
+    else byType.set(r.type, [r]);
+  }
+  const ofType = (type: string): ResourceRef[] => [...(byType.get(type) ?? [])];
   const workflowOf = (logicAppId: unknown) => {
     const ref = typeof logicAppId === 'string' ? referencesIn(logicAppId)[0] : undefined;
     return ref?.address ?? String(logicAppId);
@@ -350,6 +359,8 @@ export function buildStackModel(stack: SynthStack): StackModel {
     })),
   ];
 
+  const triggersOf = groupBy(triggers, (t) => t.workflow);
+  const actionsOf = groupBy(actions, (a) => a.workflow);
   const workflows: WorkflowModel[] = ofType('azurerm_logic_app_workflow').map((r) => {
     const access = asSingle(r.config.access_control);
     const accessControl: Record<string, IpList> = {};
@@ -374,8 +385,8 @@ export function buildStackModel(stack: SynthStack): StackModel {
       policies,
       hasSystemIdentity: String(identity?.type ?? '').includes('SystemAssigned'),
       principalIdRef: `${r.address}.identity[0].principal_id`,
-      triggers: triggers.filter((t) => t.workflow === r.address),
-      actions: actions.filter((a) => a.workflow === r.address),
+      triggers: triggersOf.get(r.address) ?? [],
+      actions: actionsOf.get(r.address) ?? [],
     };
   });
   const workflowByAddress = new Map(workflows.map((w) => [w.address, w]));
@@ -469,6 +480,17 @@ function readPolicy(resource: ResourceRef, scope: ApiPolicyDocument['scope']): A
   } catch (err) {
     return { resource, scope, xml, validations: [], inheritsParent: true, unreadable: `the XML does not parse: ${(err as Error).message.split('\n')[0]}` };
   }
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = groups.get(k);
+    if (list) list.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
 }
 
 function readApis(ofType: (type: string) => ResourceRef[]): ApiModel[] {
