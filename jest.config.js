@@ -1,10 +1,10 @@
-// Workers inherit this process's environment: cap their V8 heap unless the caller chose otherwise.
-// Old space: the suite needs >96 MB per worker (112 MB ran out of heap before the stack-trace change in
-// __tests__/support/stack-traces.ts; 96 MB now passes with ~0.6 s more GC); 160 leaves headroom. Young
-// generation: 8 MB semi-spaces instead of 16 take ~50 MiB off the run's peak (cold: 586-596 vs 642-653
-// MiB, 3 runs each) at the same speed. If a new test file runs out of heap, raise the old space
-// (NODE_OPTIONS=--max-old-space-size=256 npm test).
-const V8_LIMITS = { '--max-old-space-size': 160, '--max-semi-space-size': 8 };
+// Workers inherit this process's environment: set their V8 heap unless the caller chose otherwise.
+// Young generation: the tests allocate a lot of short-lived objects (10,000 parsed configs, synth trees),
+// and 32 MB semi-spaces instead of the default 16 took ~15% off the run's CPU (A/B, 3-4 alternating runs:
+// 16.8 vs 19.7 s with 8 MB, 17.6 s with 64 MB) for ~20 MiB more peak. Old space: each worker holds one
+// group's modules and synths (__tests__/suites/groups.js); 384 MB leaves headroom. Peak of the whole run
+// ~575 MiB. If a test file runs out of heap, raise it (NODE_OPTIONS=--max-old-space-size=512 npm test).
+const V8_LIMITS = { '--max-old-space-size': 384, '--max-semi-space-size': 32 };
 for (const [flag, mb] of Object.entries(V8_LIMITS)) {
   if (!(process.env.NODE_OPTIONS || '').includes(flag)) {
     process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS || ''} ${flag}=${mb}`.trim();
@@ -15,6 +15,8 @@ for (const [flag, mb] of Object.entries(V8_LIMITS)) {
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/__tests__'],
+  // Jest's test files are the groups of __tests__/suites/ (groups.js says which topic files each runs, and
+  // why: one module registry per group instead of one per topic file).
   testMatch: ['**/__tests__/suites/*.test.ts'],
   transform: {
     '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
@@ -29,9 +31,6 @@ module.exports = {
   // cache directory is made here and removed at the end.
   globalSetup: '<rootDir>/__tests__/support/global-setup.js',
   globalTeardown: '<rootDir>/__tests__/support/global-teardown.js',
-  // Speed and memory (docs/performance.md): two workers halve the wall time on 2 cores; each worker's heap
-  // is capped (above) so V8 collects garbage before a worker balloons, and a worker above 200 MB after a
-  // test file is replaced. Peak of the whole run ~550-600 MiB.
+  // Two workers halve the wall time on 2 cores: one per group file (docs/performance.md).
   maxWorkers: 2,
-  workerIdleMemoryLimit: '200MB',
 };
