@@ -30,10 +30,12 @@ export function apimSkuProblem(sku: string): string | undefined {
   const match = /^([A-Za-z0-9]+)_([1-9][0-9]*|0)$/.exec(sku);
   const tier = match?.[1];
   const range = tier !== undefined ? APIM_SKU_CAPACITY[tier] : undefined;
-  const tiers = Object.entries(APIM_SKU_CAPACITY)
-    .map(([t, [lo, hi]]) => (lo === hi ? `${t}_${lo}` : `${t}_${lo}..${hi}`))
-    .join(', ');
-  if (!match || !range) return `sku_name is <tier>_<capacity>, one of ${tiers}`;
+  if (!match || !range) {
+    const tiers = Object.entries(APIM_SKU_CAPACITY)
+      .map(([t, [lo, hi]]) => (lo === hi ? `${t}_${lo}` : `${t}_${lo}..${hi}`))
+      .join(', ');
+    return `sku_name is <tier>_<capacity>, one of ${tiers}`;
+  }
   const capacity = Number(match[2]);
   if (capacity < range[0] || capacity > range[1]) {
     return range[0] === range[1]
