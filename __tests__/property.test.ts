@@ -130,7 +130,10 @@ const GRAPHS: Graph[] = [
 // "production" switches protect, a custom identifier URI, remote state on and the wrong-audience probe off,
 // like config/examples/production.json; the demo side is the opposite. Tied to keep the number of
 // distinct stacks (and so of synths) small: the property's time is almost all synth.
-const validConfig = fc
+// Each combination of the knobs is built once, as JSON text; every case parses its own copy of it (a fresh
+// object, as a deep copy would give, for a fraction of the cost: the property makes 10,000 of them).
+const validJson = new Map<string, string>();
+const validConfigJson = fc
   .record({
     tokenVersion: fc.constantFrom(1, 2),
     graph: fc.nat({ max: GRAPHS.length - 1 }),
@@ -138,20 +141,31 @@ const validConfig = fc
     crossTenant: fc.boolean(),
   })
   .map((k) => {
-    const c = JSON.parse(JSON.stringify(DEFAULT_CONFIG));
-    const knobs = { ...k, probe: !k.production, protect: k.production, backend: k.production, identifierUri: k.production && k.tokenVersion === 2 ? 'https://contoso.example/logic-apps' : undefined };
-    if (knobs.protect) ownValues(c);
-    c.protect = knobs.protect;
-    c.logicAppsOauth.tokenVersion = k.tokenVersion;
-    c.logicAppsOauth.wrongAudienceProbe = knobs.probe;
-    Object.assign(c.logicAppsOauth, JSON.parse(JSON.stringify(GRAPHS[k.graph])));
-    if (knobs.identifierUri) c.logicAppsOauth.audience = { identifierUri: knobs.identifierUri };
-    c.apimManagedIdentity.tokenVersion = k.tokenVersion;
-    if (k.crossTenant) c.apimCrossTenant.tokenVersion = k.tokenVersion;
-    else delete c.apimCrossTenant;
-    if (knobs.backend) c.backend = { resourceGroupName: 'rg-state', storageAccountName: 'stlaoauth', containerName: 'tfstate' };
-    return c as Record<string, any>;
+    const key = JSON.stringify(k);
+    let json = validJson.get(key);
+    if (json === undefined) {
+      json = JSON.stringify(buildValidConfig(k));
+      validJson.set(key, json);
+    }
+    return json;
   });
+const validConfig = validConfigJson.map((json) => JSON.parse(json) as Record<string, any>);
+
+function buildValidConfig(k: { tokenVersion: number; graph: number; production: boolean; crossTenant: boolean }): Record<string, any> {
+  const c = JSON.parse(JSON.stringify(DEFAULT_CONFIG));
+  const knobs = { ...k, probe: !k.production, protect: k.production, backend: k.production, identifierUri: k.production && k.tokenVersion === 2 ? 'https://contoso.example/logic-apps' : undefined };
+  if (knobs.protect) ownValues(c);
+  c.protect = knobs.protect;
+  c.logicAppsOauth.tokenVersion = k.tokenVersion;
+  c.logicAppsOauth.wrongAudienceProbe = knobs.probe;
+  Object.assign(c.logicAppsOauth, JSON.parse(JSON.stringify(GRAPHS[k.graph])));
+  if (knobs.identifierUri) c.logicAppsOauth.audience = { identifierUri: knobs.identifierUri };
+  c.apimManagedIdentity.tokenVersion = k.tokenVersion;
+  if (k.crossTenant) c.apimCrossTenant.tokenVersion = k.tokenVersion;
+  else delete c.apimCrossTenant;
+  if (knobs.backend) c.backend = { resourceGroupName: 'rg-state', storageAccountName: 'stlaoauth', containerName: 'tfstate' };
+  return c as Record<string, any>;
+}
 
 // ---- invalid values: each breaks exactly one field; the error must name it ----
 
@@ -313,16 +327,18 @@ type Case =
   | { kind: 'invalid'; raw: Raw; field: string }
   | { kind: 'junk'; raw: Raw; field: string };
 
+const CROSS_TENANT_JSON = JSON.stringify(DEFAULT_CONFIG.apimCrossTenant);
+
 const caseArb: fc.Arbitrary<Case> = fc.oneof(
   { weight: 2, arbitrary: validConfig.map((raw): Case => ({ kind: 'valid', raw })) },
   {
     weight: 5,
     arbitrary: fc
-      .tuple(validConfig, fc.nat({ max: MUTATIONS.length - 1 }).chain((i) => fc.tuple(fc.constant(MUTATIONS[i]), MUTATIONS[i].value)))
+      .tuple(validConfigJson, fc.nat({ max: MUTATIONS.length - 1 }).chain((i) => fc.tuple(fc.constant(MUTATIONS[i]), MUTATIONS[i].value)))
       .map(([base, [mutation, value]]): Case => {
-        const raw = JSON.parse(JSON.stringify(base)); // generated values are reused while shrinking: never mutate them
+        const raw = JSON.parse(base); // a copy: generated values are reused while shrinking, never mutate them
         if ((mutation.needsCrossTenant || mutation.path[0] === 'apimCrossTenant') && !raw.apimCrossTenant) {
-          raw.apimCrossTenant = JSON.parse(JSON.stringify(DEFAULT_CONFIG.apimCrossTenant));
+          raw.apimCrossTenant = JSON.parse(CROSS_TENANT_JSON);
           if (raw.protect) ownValues(raw);
         }
         if (mutation.apply) mutation.apply(raw, value);
@@ -334,11 +350,11 @@ const caseArb: fc.Arbitrary<Case> = fc.oneof(
   {
     weight: 1,
     arbitrary: fc
-      .tuple(validConfig, fc.constantFrom(...JUNK_PATHS), fc.anything({ maxDepth: 2, maxKeys: 3 }))
+      .tuple(validConfigJson, fc.constantFrom(...JUNK_PATHS), fc.anything({ maxDepth: 2, maxKeys: 3 }))
       .map(([base, path, value]): Case => {
-        const raw = JSON.parse(JSON.stringify(base));
+        const raw = JSON.parse(base);
         if (path[0] === 'apimCrossTenant' && path.length > 1 && !raw.apimCrossTenant) {
-          raw.apimCrossTenant = JSON.parse(JSON.stringify(DEFAULT_CONFIG.apimCrossTenant));
+          raw.apimCrossTenant = JSON.parse(CROSS_TENANT_JSON);
           if (raw.protect) ownValues(raw);
         }
         setAt(raw, path, value);
