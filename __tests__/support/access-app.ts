@@ -216,9 +216,19 @@ class AccessStack extends TerraformStack {
   }
 }
 
-/** The app's one stack, synthesized in memory. */
+/** Synthesized stacks by their knobs, as JSON text: the same knobs give the same stack (cdktf synth is deterministic). */
+const synthesized = new Map<string, string>();
+
+/** The app's one stack, synthesized in memory (once per distinct knobs in a test file; a fresh copy each call). */
 export function accessApp(knobs: Partial<AccessKnobs> = {}): SynthStack {
-  const stack = new AccessStack(Testing.app(), 'orders', { ...SECURE, ...knobs });
-  // toTerraform() keeps the "//" metadata (construct paths, annotations) that Testing.synth strips.
-  return { name: 'orders', json: JSON.parse(JSON.stringify(stack.toTerraform())) };
+  const all = { ...SECURE, ...knobs };
+  const key = JSON.stringify(all); // every knob is in SECURE, so an undefined one (left out) is unambiguous
+  let json = synthesized.get(key);
+  if (json === undefined) {
+    const stack = new AccessStack(Testing.app(), 'orders', all);
+    // toTerraform() keeps the "//" metadata (construct paths, annotations) that Testing.synth strips.
+    json = JSON.stringify(stack.toTerraform());
+    synthesized.set(key, json);
+  }
+  return { name: 'orders', json: JSON.parse(json) };
 }
