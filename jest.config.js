@@ -11,6 +11,8 @@ for (const [flag, mb] of Object.entries(V8_LIMITS)) {
   }
 }
 
+const SWC = { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } };
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
@@ -18,9 +20,13 @@ module.exports = {
   // Jest's test files are the groups of __tests__/suites/ (groups.js says which topic files each runs, and
   // why: one module registry per group instead of one per topic file).
   testMatch: ['**/__tests__/suites/*.test.ts'],
+  // swc for TypeScript, then the intrinsics a module reads bound to module-level constants, in our code and in
+  // zod (reads of globals are ~50x slower in jest's vm context; why and how much: the transform's header).
   transform: {
-    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
+    '^.+\\.ts$': ['<rootDir>/__tests__/support/intrinsics-transform.js', SWC],
+    '/node_modules/zod/.+\\.c?js$': ['<rootDir>/__tests__/support/intrinsics-transform.js', SWC],
   },
+  transformIgnorePatterns: ['/node_modules/(?!zod/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   // Loading cdktf costs every test file ~200 ms; this cuts the part the project never uses (see the stub).
   moduleNameMapper: { '^archiver$': '<rootDir>/__tests__/support/archiver-stub.js' },

@@ -27,6 +27,7 @@ module.exports = {
     'token-scenarios',
     'parity-constructs',
     'graph',
+    'test-transform',
     'apim-config',
     'secrets',
     'example-app',
