@@ -76,6 +76,8 @@ describe('APIM sku_name', () => {
     ['Premium_99', true], ['Premium_100', false], ['Premium_0', false],
     ['BasicV2_10', true], ['BasicV2_11', false], ['BasicV2_100', false], ['StandardV2_10', true], ['StandardV2_11', false],
     ['PremiumV2_30', true], ['PremiumV2_31', false], ['Premium_01', false], ['premium_1', false],
+    // Names of Object.prototype's members are no tiers.
+    ['constructor_1', false], ['toString_0', false], ['hasOwnProperty_1', false],
   ])('%s accepted: %s', (sku, accepted) => {
     expect(AZURE_SKU(sku)).toBe(accepted);
     expectVerdict(AT.skuName, sku, accepted);

@@ -29,7 +29,8 @@ export const APIM_SKU_CAPACITY: Readonly<Record<string, readonly [number, number
 export function apimSkuProblem(sku: string): string | undefined {
   const match = /^([A-Za-z0-9]+)_([1-9][0-9]*|0)$/.exec(sku);
   const tier = match?.[1];
-  const range = tier !== undefined ? APIM_SKU_CAPACITY[tier] : undefined;
+  // Own keys only: "constructor_1" or "toString_1" would find Object.prototype's members otherwise.
+  const range = tier !== undefined && Object.hasOwn(APIM_SKU_CAPACITY, tier) ? APIM_SKU_CAPACITY[tier] : undefined;
   if (!match || !range) {
     const tiers = Object.entries(APIM_SKU_CAPACITY)
       .map(([t, [lo, hi]]) => (lo === hi ? `${t}_${lo}` : `${t}_${lo}..${hi}`))
