@@ -43,7 +43,9 @@ function jestArgs(args) {
   return [...files, ...rest];
 }
 
-const typecheck = run('typescript/bin/tsc', ['--noEmit'], 'pipe');
+// --singleThreaded: jest keeps both cores busy, and one checker thread costs ~0.1 s less CPU than several
+// for the same wall time (warm: 0.45 vs 0.55 s CPU, 6 runs each).
+const typecheck = run('typescript/bin/tsc', ['--noEmit', '--singleThreaded'], 'pipe');
 const jest = run('jest/bin/jest.js', jestArgs(process.argv.slice(2)), 'inherit');
 
 Promise.all([typecheck, jest]).then(([types, tests]) => {
