@@ -19,7 +19,7 @@ export function ungroupedTopics(): string[] {
 
 /**
  * The names of the snapshot tests of topics not run (one group's .snap file holds all its topics'
- * snapshots): declared as skipped tests, so that jest does not report their snapshots obsolete and fail.
+ * snapshots): marked as checked after the run, so that jest does not report them obsolete and fail.
  */
 function snapshotTestsOfOtherTopics(group: string, only: readonly string[]): string[] {
   const file = join(__dirname, '__snapshots__', `${group}.test.ts.snap`);
@@ -35,7 +35,14 @@ export function runGroup(group: string): void {
     test('__tests__/suites/groups.js lists every test file', () => expect(ungroupedTopics()).toEqual([]));
   }
   const only = process.env.LA_TEST_TOPICS?.split(',').filter(Boolean);
-  if (only) snapshotTestsOfOtherTopics(group, only).forEach((name) => test.skip(name, () => undefined));
+  if (only) {
+    const others = snapshotTestsOfOtherTopics(group, only);
+    // jest-circus keeps the file's SnapshotState in expect's state; it counts unchecked snapshots after afterAll.
+    afterAll(() => {
+      const { snapshotState } = expect.getState() as { snapshotState?: { markSnapshotsAsCheckedForTest(name: string): void } };
+      others.forEach((name) => snapshotState?.markSnapshotsAsCheckedForTest(name));
+    });
+  }
   for (const topic of topics) {
     if (only && !only.includes(topic)) continue;
     describe(`__tests__/${topic}.test.ts`, () => {
