@@ -28,13 +28,13 @@ module.exports = {
   },
   transformIgnorePatterns: ['/node_modules/(?!zod/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
-  // Loading cdktf costs every test file ~200 ms; this cuts the part the project never uses (see the stub).
+  // cdktf loads archiver (~300 modules) that the project never uses: each group skips it (see the stub).
   moduleNameMapper: { '^archiver$': '<rootDir>/__tests__/support/archiver-stub.js' },
   cacheDirectory: '<rootDir>/node_modules/.cache/jest',
   // Tests record no cdktf token creation stack traces (why and how much: the file's header).
   setupFilesAfterEnv: ['<rootDir>/__tests__/support/stack-traces.ts'],
-  // One synth per distinct config per run, shared by the test files (__tests__/support/synth.ts): the run's
-  // cache directory is made here and removed at the end.
+  // One synth per distinct config per run, shared by the topic files and between the two workers
+  // (__tests__/support/synth.ts): the run's cache directory is made here and removed at the end.
   globalSetup: '<rootDir>/__tests__/support/global-setup.js',
   globalTeardown: '<rootDir>/__tests__/support/global-teardown.js',
   // Two workers halve the wall time on 2 cores: one per group file (docs/performance.md).
